@@ -1,0 +1,180 @@
+package dev.pipe.proto;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that knows the frame layout:
+ *
+ * <pre>
+ * +--------+----------------+----------------------+
+ * | type   | length         | body                 |
+ * | 1 byte | 4 bytes, BE    | length bytes of JSON |
+ * +--------+----------------+----------------------+
+ * </pre>
+ *
+ * The type byte says which {@link Message} record the JSON body holds (see {@link #TYPES}). A
+ * length above {@link Limits#MAX_FRAME_BYTES} is refused before anything is allocated.
+ */
+public final class MessageCodec {
+  public static final int HEADER_BYTES = 5;
+
+  /** Type byte of every message. Append new types; never renumber, never reuse a number. */
+  static final List<FrameType> TYPES =
+      List.of(
+          new FrameType(0x01, Message.Hello.class),
+          new FrameType(0x02, Message.Login.class),
+          new FrameType(0x03, Message.LoginAccepted.class),
+          new FrameType(0x04, Message.Rejected.class),
+          new FrameType(0x05, Message.Forward.class),
+          new FrameType(0x06, Message.ForwardAccepted.class),
+          new FrameType(0x07, Message.ForwardRejected.class),
+          new FrameType(0x08, Message.Exchange.class),
+          new FrameType(0x09, Message.ExchangeFailed.class),
+          new FrameType(0x0a, Message.DataLogin.class),
+          new FrameType(0x0b, Message.DataAccepted.class),
+          new FrameType(0x0c, Message.Heartbeat.class),
+          new FrameType(0x0d, Message.Goodbye.class));
+
+  record FrameType(int code, Class<? extends Message> type) {}
+
+  private static final FrameType[] BY_CODE = new FrameType[256];
+  private static final Map<Class<?>, FrameType> BY_CLASS = new HashMap<>();
+
+  static {
+    for (FrameType frameType : TYPES) {
+      BY_CODE[frameType.code()] = frameType;
+      BY_CLASS.put(frameType.type(), frameType);
+    }
+  }
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .build();
+
+  static {
+    JSON.getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(8)
+                .maxStringLength(Limits.MAX_FRAME_BYTES)
+                .build());
+  }
+
+  private MessageCodec() {}
+
+  /** The whole frame for {@code message}: header and body. */
+  public static byte[] encode(Message message) {
+    FrameType frameType = BY_CLASS.get(message.getClass());
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(message);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+    }
+    if (body.length > Limits.MAX_FRAME_BYTES) {
+      throw new IllegalArgumentException(
+          message.getClass().getSimpleName()
+              + " of "
+              + body.length
+              + " bytes exceeds the "
+              + Limits.MAX_FRAME_BYTES
+              + "-byte frame limit");
+    }
+    return ByteBuffer.allocate(HEADER_BYTES + body.length)
+        .put((byte) frameType.code())
+        .putInt(body.length)
+        .put(body)
+        .array();
+  }
+
+  /** Writes one frame with a single write call. */
+  public static void write(OutputStream out, Message message) throws IOException {
+    out.write(encode(message));
+    out.flush();
+  }
+
+  /**
+   * Reads exactly one frame and not a byte more, so that raw bytes following a frame stay in the
+   * stream for whoever reads next.
+   *
+   * @throws EOFException if the peer closed the connection cleanly between frames
+   * @throws ProtocolException if the bytes are not a valid frame
+   */
+  public static Message read(InputStream in) throws IOException {
+    byte[] header = in.readNBytes(HEADER_BYTES);
+    if (header.length == 0) {
+      throw new EOFException("connection closed by peer");
+    }
+    if (header.length < HEADER_BYTES) {
+      throw new ProtocolException(
+          "truncated frame header: " + header.length + " of " + HEADER_BYTES + " bytes");
+    }
+    FrameType frameType = BY_CODE[header[0] & 0xff];
+    if (frameType == null) {
+      throw new ProtocolException(
+          String.format(
+              "unknown frame type 0x%02x (is the peer a pipe client or server?)",
+              header[0] & 0xff));
+    }
+    long length = ByteBuffer.wrap(header, 1, 4).getInt() & 0xffff_ffffL;
+    if (length > Limits.MAX_FRAME_BYTES) {
+      throw new ProtocolException(
+          "frame of "
+              + length
+              + " bytes exceeds the "
+              + Limits.MAX_FRAME_BYTES
+              + "-byte limit (is the peer a pipe client or server?)");
+    }
+    byte[] body = in.readNBytes((int) length);
+    if (body.length < length) {
+      throw new ProtocolException(
+          "truncated "
+              + frameType.type().getSimpleName()
+              + " frame: "
+              + body.length
+              + " of "
+              + length
+              + " bytes");
+    }
+    return decode(frameType, body);
+  }
+
+  private static Message decode(FrameType frameType, byte[] body) throws ProtocolException {
+    try {
+      return JSON.readValue(body, frameType.type());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ProtocolException(
+          "malformed " + frameType.type().getSimpleName() + " frame: " + rootMessage(e), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    int lineBreak = message.indexOf('\n');
+    return lineBreak < 0 ? message : message.substring(0, lineBreak);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.pipe.proto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A shared secret such as the login token. It never prints itself: {@code toString()} is {@code
+ * ****}, so a secret cannot leak into a log line or an error message by accident.
+ */
+public final class Secret {
+  private static final Secret NONE = new Secret(new byte[0]);
+
+  private final byte[] bytes;
+
+  private Secret(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /** The secret whose UTF-8 bytes are {@code value}; an empty or null value means no secret. */
+  public static Secret of(String value) {
+    return value == null || value.isEmpty()
+        ? NONE
+        : new Secret(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** No secret at all: the server accepts any proof, the client signs with an empty key. */
+  public static Secret none() {
+    return NONE;
+  }
+
+  public boolean isEmpty() {
+    return bytes.length == 0;
+  }
+
+  /** HMAC-SHA256 keyed with this secret over the concatenation of {@code parts}. */
+  public byte[] hmacSha256(byte[]... parts) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      // An empty key is not allowed by SecretKeySpec; a single zero byte is what HMAC pads it to.
+      mac.init(new SecretKeySpec(bytes.length == 0 ? new byte[1] : bytes, "HmacSHA256"));
+      for (byte[] part : parts) {
+        mac.update(part);
+      }
+      return mac.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "****";
+  }
+}

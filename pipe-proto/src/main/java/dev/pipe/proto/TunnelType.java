@@ -1,0 +1,26 @@
+package dev.pipe.proto;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
+
+/** What a tunnel carries. */
+public enum TunnelType {
+  /** A TCP port: each user connection gets its own data connection. */
+  @JsonProperty("tcp")
+  TCP;
+
+  /** The name used in configuration files, flags and on the wire. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses a configuration value such as {@code tcp}. */
+  public static TunnelType parse(String value) {
+    for (TunnelType type : values()) {
+      if (type.wireName().equals(value)) {
+        return type;
+      }
+    }
+    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp");
+  }
+}

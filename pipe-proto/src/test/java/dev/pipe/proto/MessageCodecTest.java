@@ -1,0 +1,180 @@
+package dev.pipe.proto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MessageCodecTest {
+
+  /** One valid instance of every message; a new message must be added here to compile the test. */
+  static Message sample(Class<?> type) {
+    ConnectionId id = ConnectionId.random();
+    String hex32 = Proof.newNonce();
+    return switch (type.getSimpleName()) {
+      case "Hello" -> new Message.Hello(PipeVersion.PROTOCOL, "1.2.3", hex32);
+      case "Login" -> new Message.Login(PipeVersion.PROTOCOL, "1.2.3", id.hex(), hex32);
+      case "LoginAccepted" -> new Message.LoginAccepted(10_000);
+      case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
+      case "Forward" -> new Message.Forward("web", TunnelType.TCP, 9000);
+      case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
+      case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
+      case "Exchange" -> new Message.Exchange(id, "web");
+      case "ExchangeFailed" -> new Message.ExchangeFailed(id, "connection refused");
+      case "DataLogin" -> new Message.DataLogin(PipeVersion.PROTOCOL, hex32, id);
+      case "DataAccepted" -> new Message.DataAccepted(id);
+      case "Heartbeat" -> new Message.Heartbeat();
+      case "Goodbye" -> new Message.Goodbye("shutting down");
+      default -> throw new AssertionError("no sample for " + type + "; add one to this test");
+    };
+  }
+
+  static List<Class<?>> messageTypes() {
+    return List.of(Message.class.getPermittedSubclasses());
+  }
+
+  @Test
+  void everyMessageHasExactlyOneTypeByte() {
+    Set<Class<?>> inTable = new HashSet<>();
+    Set<Integer> codes = new HashSet<>();
+    for (MessageCodec.FrameType frameType : MessageCodec.TYPES) {
+      assertThat(inTable.add(frameType.type())).as("listed twice: %s", frameType.type()).isTrue();
+      assertThat(codes.add(frameType.code())).as("code reused: %s", frameType.code()).isTrue();
+    }
+    assertThat(inTable).containsExactlyInAnyOrderElementsOf(messageTypes());
+  }
+
+  @ParameterizedTest
+  @MethodSource("messageTypes")
+  void everyMessageRoundTrips(Class<?> type) throws IOException {
+    Message message = sample(type);
+    Message decoded = MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(message)));
+    assertThat(decoded).isEqualTo(message);
+  }
+
+  @Test
+  void readsExactlyOneFrameAndLeavesTheRawBytesAfterIt() throws IOException {
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    stream.write(MessageCodec.encode(new Message.DataAccepted(ConnectionId.random())));
+    stream.write("raw user bytes".getBytes(StandardCharsets.UTF_8));
+    InputStream in = new ByteArrayInputStream(stream.toByteArray());
+
+    assertThat(MessageCodec.read(in)).isInstanceOf(Message.DataAccepted.class);
+    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("raw user bytes");
+  }
+
+  @Test
+  void oversizedFrameIsRefusedBeforeItsBodyIsRead() {
+    byte[] header = ByteBuffer.allocate(5).put((byte) 0x01).putInt(Integer.MAX_VALUE).array();
+    // Only the header exists: if the codec tried to allocate or read the body, it would fail
+    // differently.
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(header)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("frame of 2147483647 bytes exceeds the 65536-byte limit");
+  }
+
+  @Test
+  void lengthWithTheHighBitSetIsOversizedNotNegative() {
+    byte[] header = ByteBuffer.allocate(5).put((byte) 0x01).putInt(-1).array();
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(header)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("4294967295 bytes exceeds");
+  }
+
+  @Test
+  void cleanEndOfStreamBetweenFramesIsEof() {
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(new byte[0])))
+        .isInstanceOf(EOFException.class);
+  }
+
+  @Test
+  void truncatedHeaderIsAProtocolError() {
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(new byte[] {1, 0, 0})))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("truncated frame header: 3 of 5 bytes");
+  }
+
+  @Test
+  void truncatedBodyIsAProtocolError() {
+    byte[] frame = MessageCodec.encode(new Message.Goodbye("bye"));
+    byte[] cut = Arrays.copyOf(frame, frame.length - 2);
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(cut)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("truncated Goodbye frame");
+  }
+
+  @Test
+  void unknownTypeIsAProtocolError() {
+    byte[] frame =
+        ByteBuffer.allocate(7).put((byte) 0xee).putInt(2).put((byte) '{').put((byte) '}').array();
+    assertThatThrownBy(() -> MessageCodec.read(new ByteArrayInputStream(frame)))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("unknown frame type 0xee");
+  }
+
+  @Test
+  void garbageJsonIsAProtocolError() {
+    assertThatThrownBy(() -> read(0x05, "{\"tunnel\": \"web\", \"type\": "))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageStartingWith("malformed Forward frame");
+    assertThatThrownBy(() -> read(0x05, "not json at all")).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> read(0x05, "[1, 2, 3]")).isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> read(0x05, "{} {}")).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void wellFormedJsonWithInvalidValuesIsAProtocolError() {
+    assertThatThrownBy(
+            () -> read(0x05, "{\"tunnel\":\"../etc\",\"type\":\"tcp\",\"remotePort\":1}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("invalid tunnel name");
+    assertThatThrownBy(
+            () -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"tcp\",\"remotePort\":70000}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("remotePort must be between 0 and 65535");
+    assertThatThrownBy(
+            () -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"carrier-pigeon\",\"remotePort\":1}"))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> read(0x08, "{\"tunnel\":\"web\"}"))
+        .as("missing id")
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(
+            () ->
+                read(
+                    0x02,
+                    "{\"protocolVersion\":1,\"clientVersion\":\"x\",\"clientId\":\"00\",\"proof\":\"zz\"}"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void deeplyNestedJsonIsRefused() {
+    String nested = "{\"reason\":" + "[".repeat(1_000) + "]".repeat(1_000) + "}";
+    assertThatThrownBy(() -> read(0x0d, nested)).isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void longReasonsAreClippedNotRejected() {
+    Message.Goodbye goodbye = new Message.Goodbye("x".repeat(5_000));
+    assertThat(goodbye.reason()).hasSize(Fields.MAX_TEXT_CHARS + 3);
+  }
+
+  private static Message read(int type, String json) throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    byte[] frame =
+        ByteBuffer.allocate(5 + body.length).put((byte) type).putInt(body.length).put(body).array();
+    return MessageCodec.read(new ByteArrayInputStream(frame));
+  }
+}
