@@ -1,0 +1,41 @@
+package dev.pipe.proxy;
+
+import com.google.common.util.concurrent.RateLimiter;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads no faster than its {@link RateLimiter} allows. Several streams may share one limiter (all
+ * connections of a tunnel). Reads are capped at {@link #MAX_CHUNK_BYTES} so that each wait on the
+ * limiter is short: {@code RateLimiter.acquire} sleeps uninterruptibly, and closing a throttled
+ * connection should not have to wait out a long sleep.
+ */
+public final class RateLimitedInputStream extends FilterInputStream {
+  static final int MAX_CHUNK_BYTES = 16 * 1024;
+
+  private final RateLimiter limiter;
+
+  public RateLimitedInputStream(InputStream in, RateLimiter limiter) {
+    super(in);
+    this.limiter = limiter;
+  }
+
+  @Override
+  public int read() throws IOException {
+    int b = in.read();
+    if (b >= 0) {
+      limiter.acquire(1);
+    }
+    return b;
+  }
+
+  @Override
+  public int read(byte[] buffer, int offset, int length) throws IOException {
+    int n = in.read(buffer, offset, Math.min(length, MAX_CHUNK_BYTES));
+    if (n > 0) {
+      limiter.acquire(n);
+    }
+    return n;
+  }
+}

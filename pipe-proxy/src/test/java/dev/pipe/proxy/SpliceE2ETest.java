@@ -1,0 +1,94 @@
+package dev.pipe.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A splice between two real socket pairs on loopback: {@code left <-> [a | splice | b] <-> right}.
+ */
+@Timeout(20)
+class SpliceE2ETest {
+  private Socket left;
+  private Socket a;
+  private Socket b;
+  private Socket right;
+  private CompletableFuture<Splice.Result> splice;
+
+  @AfterEach
+  void closeAll() throws IOException {
+    for (Socket socket : new Socket[] {left, a, b, right}) {
+      if (socket != null) {
+        socket.close();
+      }
+    }
+  }
+
+  private void connect() throws IOException {
+    Socket[] first = pair();
+    Socket[] second = pair();
+    left = first[0];
+    a = first[1];
+    b = second[0];
+    right = second[1];
+    splice = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                splice.complete(Splice.run(Splice.Side.of(a), Splice.Side.of(b), "test"));
+              } catch (IOException e) {
+                splice.completeExceptionally(e);
+              }
+            });
+  }
+
+  @Test
+  void halfCloseFromEitherSideIsForwardedAndTheOtherDirectionKeepsFlowing() throws Exception {
+    connect();
+    left.getOutputStream().write("request".getBytes(StandardCharsets.UTF_8));
+    left.shutdownOutput();
+
+    InputStream atRight = right.getInputStream();
+    assertThat(new String(atRight.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("request");
+
+    // The right side saw EOF but can still answer, and its own EOF reaches the left side.
+    right.getOutputStream().write("response".getBytes(StandardCharsets.UTF_8));
+    right.shutdownOutput();
+    assertThat(new String(left.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo("response");
+
+    Splice.Result result = splice.get(5, TimeUnit.SECONDS);
+    assertThat(result.aToB()).isEqualTo(7);
+    assertThat(result.bToA()).isEqualTo(8);
+    assertThat(a.isClosed()).isTrue();
+    assertThat(b.isClosed()).isTrue();
+  }
+
+  @Test
+  void aResetOnOneSideEndsBothDirections() throws Exception {
+    connect();
+    right.setSoLinger(true, 0);
+    right.close();
+    // The left side is not left hanging: it sees the end of its stream.
+    assertThat(left.getInputStream().read()).isEqualTo(-1);
+    splice.get(5, TimeUnit.SECONDS);
+  }
+
+  private static Socket[] pair() throws IOException {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+      return new Socket[] {client, listener.accept()};
+    }
+  }
+}
