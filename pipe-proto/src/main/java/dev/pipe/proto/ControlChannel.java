@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -47,7 +48,7 @@ public final class ControlChannel implements AutoCloseable {
     if (!locked) {
       close();
       throw new IOException(
-          "could not send to " + remoteAddress() + " within " + sendTimeout.toMillis() + " ms");
+          "could not send to " + peer() + " within " + sendTimeout.toMillis() + " ms");
     }
     try {
       out.write(frame);
@@ -71,7 +72,7 @@ public final class ControlChannel implements AutoCloseable {
               + " but got "
               + message.getClass().getSimpleName()
               + " from "
-              + remoteAddress());
+              + peer());
     }
     return expected.cast(message);
   }
@@ -85,8 +86,16 @@ public final class ControlChannel implements AutoCloseable {
     return socket;
   }
 
-  public SocketAddress remoteAddress() {
-    return socket.getRemoteSocketAddress();
+  /** The peer as {@code host:port}, for log lines. */
+  public String peer() {
+    return describe(socket.getRemoteSocketAddress());
+  }
+
+  /** {@code host:port} without the slash that {@link InetSocketAddress#toString()} adds. */
+  public static String describe(SocketAddress address) {
+    return address instanceof InetSocketAddress inet
+        ? inet.getHostString() + ":" + inet.getPort()
+        : String.valueOf(address);
   }
 
   public boolean isClosed() {

@@ -2,11 +2,15 @@ package dev.pipe.proxy;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 
 /** The socket options every pipe connection uses, and quiet closing. */
 public final class Sockets {
+  private static final Duration LISTENER_CLOSE_WAIT = Duration.ofSeconds(2);
+
   private Sockets() {}
 
   /**
@@ -18,6 +22,23 @@ public final class Sockets {
     socket.setTcpNoDelay(true);
     socket.setKeepAlive(true);
     return socket;
+  }
+
+  /**
+   * Closes a listening socket and waits for the thread blocked in its {@code accept()} to leave.
+   * When that thread is virtual, the JDK releases the port only once it has left accept, so without
+   * the wait a restart that binds the same port at once fails with "address in use".
+   */
+  public static void closeListener(ServerSocket listener, Thread acceptThread) {
+    closeQuietly(listener);
+    if (acceptThread == null || acceptThread == Thread.currentThread()) {
+      return;
+    }
+    try {
+      acceptThread.join(LISTENER_CLOSE_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Closes and ignores the failure: for paths that are already ending the connection. */
