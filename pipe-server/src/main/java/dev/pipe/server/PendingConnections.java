@@ -1,0 +1,110 @@
+package dev.pipe.server;
+
+import dev.pipe.proto.ConnectionId;
+import dev.pipe.proxy.Sockets;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * User connections that wait for the client's data connection, by id. Each waits at most {@code
+ * ttl}; at most {@code capacity} wait at once, so a flood of users cannot make the server hold
+ * unbounded state for a client that never answers.
+ */
+final class PendingConnections {
+  private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
+
+  /** A user connection waiting for its data connection. */
+  record Pending(
+      ConnectionId id, Socket user, PublicListener listener, ScheduledFuture<?> expiry) {}
+
+  private final Map<ConnectionId, Pending> waiting = new ConcurrentHashMap<>();
+  private final Semaphore capacity;
+  private final int maxWaiting;
+  private final Duration ttl;
+  private final ScheduledExecutorService timer;
+
+  PendingConnections(int maxWaiting, Duration ttl, ScheduledExecutorService timer) {
+    this.capacity = new Semaphore(maxWaiting);
+    this.maxWaiting = maxWaiting;
+    this.ttl = ttl;
+    this.timer = timer;
+  }
+
+  /** Holds {@code user} under {@code id}; false if the server already holds its maximum. */
+  boolean add(ConnectionId id, Socket user, PublicListener listener) {
+    if (!capacity.tryAcquire()) {
+      return false;
+    }
+    ScheduledFuture<?> expiry =
+        timer.schedule(() -> expire(id), ttl.toMillis(), TimeUnit.MILLISECONDS);
+    waiting.put(id, new Pending(id, user, listener, expiry));
+    return true;
+  }
+
+  /** Takes the user connection for {@code id}; null if unknown, already claimed or expired. */
+  Pending claim(ConnectionId id) {
+    Pending pending = remove(id);
+    if (pending != null) {
+      pending.expiry().cancel(false);
+    }
+    return pending;
+  }
+
+  /** The client could not serve this user connection: close it now rather than at expiry. */
+  void fail(ConnectionId id, String reason) {
+    Pending pending = claim(id);
+    if (pending != null) {
+      log.warn(
+          "connection id={} tunnel={} closed: the client could not serve it: {}",
+          id,
+          pending.listener().tunnel(),
+          reason);
+      Sockets.closeQuietly(pending.user());
+    }
+  }
+
+  /** Closes every user connection still waiting on {@code listener}, which is going away. */
+  void dropAll(PublicListener listener) {
+    for (Pending pending : waiting.values()) {
+      if (pending.listener() == listener && claim(pending.id()) != null) {
+        Sockets.closeQuietly(pending.user());
+      }
+    }
+  }
+
+  int size() {
+    return maxWaiting - capacity.availablePermits();
+  }
+
+  int capacity() {
+    return maxWaiting;
+  }
+
+  private void expire(ConnectionId id) {
+    Pending pending = remove(id);
+    if (pending != null) {
+      log.warn(
+          "connection id={} tunnel={} closed: no data connection from the client within {} ms",
+          id,
+          pending.listener().tunnel(),
+          ttl.toMillis());
+      Sockets.closeQuietly(pending.user());
+    }
+  }
+
+  private Pending remove(ConnectionId id) {
+    Pending pending = waiting.remove(id);
+    if (pending != null) {
+      capacity.release();
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.pipe.server;
+
+import dev.pipe.proto.Message;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The public ports of all tunnels on this server: who holds which, and binding new ones. */
+final class TunnelPorts {
+  private static final int BACKLOG = 1_024;
+
+  private final String bindAddress;
+  private final PortRanges allowed;
+  private final PendingConnections pending;
+  private final Map<Integer, PublicListener> byPort = new ConcurrentHashMap<>();
+
+  TunnelPorts(String bindAddress, PortRanges allowed, PendingConnections pending) {
+    this.bindAddress = bindAddress;
+    this.allowed = allowed;
+    this.pending = pending;
+  }
+
+  /** Binds the port a client asked for (or any free allowed one for 0) and starts accepting. */
+  PublicListener open(ControlSession owner, Message.Forward forward) throws TunnelRejected {
+    PublicListener listener =
+        forward.remotePort() == 0
+            ? bindAnyFree(owner, forward.tunnel())
+            : bindRequested(owner, forward.tunnel(), forward.remotePort());
+    listener.start();
+    return listener;
+  }
+
+  void release(PublicListener listener) {
+    byPort.remove(listener.port(), listener);
+    listener.close();
+  }
+
+  int size() {
+    return byPort.size();
+  }
+
+  private PublicListener bindRequested(ControlSession owner, String tunnel, int port)
+      throws TunnelRejected {
+    if (!allowed.contains(port)) {
+      throw new TunnelRejected(
+          "port "
+              + port
+              + " is not allowed on this server (allowed: "
+              + allowed
+              + "); pick one of those, or 0 for any free one");
+    }
+    if (byPort.containsKey(port)) {
+      throw new TunnelRejected(
+          "port "
+              + port
+              + " is already taken by another tunnel on this server; pick another remote port,"
+              + " or 0 for any free one");
+    }
+    try {
+      return register(owner, tunnel, bind(port));
+    } catch (IOException e) {
+      throw new TunnelRejected(
+          "port "
+              + port
+              + " is in use on the server ("
+              + e.getMessage()
+              + "); pick another remote port, or 0 for any free one");
+    }
+  }
+
+  private PublicListener bindAnyFree(ControlSession owner, String tunnel) throws TunnelRejected {
+    for (int port : allowed.candidates()) {
+      if (byPort.containsKey(port)) {
+        continue;
+      }
+      try {
+        return register(owner, tunnel, bind(port));
+      } catch (IOException e) {
+        // Taken by another program or another tunnel a moment ago: try the next candidate.
+      }
+    }
+    throw new TunnelRejected(
+        "no free port among the ports this server allows (" + allowed + "); try again later");
+  }
+
+  private ServerSocket bind(int port) throws IOException {
+    ServerSocket serverSocket = new ServerSocket();
+    try {
+      serverSocket.setReuseAddress(true);
+      serverSocket.bind(new InetSocketAddress(bindAddress, port), BACKLOG);
+      return serverSocket;
+    } catch (IOException e) {
+      serverSocket.close();
+      throw e;
+    }
+  }
+
+  /** The bind succeeded, so no other listener can hold this port: the kernel made sure. */
+  private PublicListener register(ControlSession owner, String tunnel, ServerSocket serverSocket) {
+    PublicListener listener = new PublicListener(owner, tunnel, serverSocket, pending);
+    byPort.put(serverSocket.getLocalPort(), listener);
+    return listener;
+  }
+}
