@@ -1,0 +1,10 @@
+package dev.pipe.client;
+
+/** What a client reports to whoever runs it (the CLI prints it, tests wait for it). */
+public interface ClientListener {
+  /** The server opened the tunnel; users reach it on {@code remotePort} of the server. */
+  void tunnelReady(TunnelSpec tunnel, int remotePort);
+
+  /** The server refused the tunnel; {@code reason} says why and what to change. */
+  void tunnelRejected(TunnelSpec tunnel, String reason);
+}

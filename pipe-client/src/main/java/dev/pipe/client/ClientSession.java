@@ -1,0 +1,175 @@
+package dev.pipe.client;
+
+import dev.pipe.proto.ControlChannel;
+import dev.pipe.proto.Limits;
+import dev.pipe.proto.Message;
+import dev.pipe.proto.ProtocolException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One control connection of a client, from a successful login until it ends: registers every
+ * tunnel, answers each Exchange on its own virtual thread, and sends heartbeats.
+ */
+final class ClientSession {
+  private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+  private final ControlChannel channel;
+  private final Duration heartbeatInterval;
+  private final Map<String, Tunnel> tunnels;
+  private final ClientListener listener;
+  private final Map<String, String> rejections = new LinkedHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private int accepted;
+  private String endReason = "";
+
+  ClientSession(ServerDialer.LoggedIn login, Map<String, Tunnel> tunnels, ClientListener listener) {
+    this.channel = login.channel();
+    this.heartbeatInterval = login.heartbeatInterval();
+    this.tunnels = tunnels;
+    this.listener = listener;
+  }
+
+  /** Why the session ended, for the reconnect log line. */
+  String endReason() {
+    return endReason;
+  }
+
+  /** True once the server accepted at least one tunnel in this session. */
+  boolean registered() {
+    return accepted > 0;
+  }
+
+  /**
+   * Registers the tunnels and serves until the connection ends; {@link #endReason()} then says why.
+   *
+   * @throws ClientFailure when the server rejected every tunnel: retrying cannot help
+   */
+  void run() throws ClientFailure {
+    Thread heartbeat = Thread.ofVirtual().name("heartbeat").start(this::sendHeartbeats);
+    try {
+      channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
+      for (Tunnel tunnel : tunnels.values()) {
+        TunnelSpec spec = tunnel.spec();
+        channel.send(new Message.Forward(spec.name(), spec.type(), spec.remotePort()));
+      }
+      while (dispatch(channel.receive())) {
+        // dispatch did the work; an idle loop body keeps the exit condition in one place
+      }
+    } catch (EOFException e) {
+      endReason = "the server closed the connection";
+    } catch (SocketTimeoutException e) {
+      endReason =
+          "the server sent nothing for "
+              + Limits.deadAfter(heartbeatInterval).toMillis()
+              + " ms ("
+              + Limits.MISSED_HEARTBEATS
+              + " missed heartbeats)";
+    } catch (ProtocolException e) {
+      endReason = "the server broke the protocol: " + e.getMessage();
+    } catch (IOException e) {
+      endReason = "connection lost: " + e.getMessage();
+    } finally {
+      heartbeat.interrupt();
+      channel.close();
+    }
+  }
+
+  /** Handles one frame; false when the server said goodbye. */
+  private boolean dispatch(Message message) throws IOException, ClientFailure {
+    switch (message) {
+      case Message.ForwardAccepted ok -> {
+        accepted++;
+        listener.tunnelReady(tunnel(ok.tunnel()).spec(), ok.remotePort());
+      }
+      case Message.ForwardRejected rejected -> {
+        rejections.put(rejected.tunnel(), rejected.reason());
+        listener.tunnelRejected(tunnel(rejected.tunnel()).spec(), rejected.reason());
+        if (rejections.size() == tunnels.size()) {
+          throw new ClientFailure(allRejected());
+        }
+      }
+      case Message.Exchange exchange -> {
+        Tunnel tunnel = tunnel(exchange.tunnel());
+        Thread.ofVirtual()
+            .name("exchange-" + exchange.tunnel())
+            .start(() -> tunnel.serve(exchange.id(), this));
+      }
+      case Message.Heartbeat heartbeat -> {
+        // Receiving it was the point: the read timeout starts again.
+      }
+      case Message.Goodbye goodbye -> {
+        endReason = "the server said goodbye: " + goodbye.reason();
+        return false;
+      }
+      case Message.Hello unexpected -> throw unexpected(unexpected);
+      case Message.Login unexpected -> throw unexpected(unexpected);
+      case Message.LoginAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Rejected unexpected -> throw unexpected(unexpected);
+      case Message.Forward unexpected -> throw unexpected(unexpected);
+      case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
+      case Message.DataLogin unexpected -> throw unexpected(unexpected);
+      case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+    }
+    return true;
+  }
+
+  private Tunnel tunnel(String name) throws ProtocolException {
+    Tunnel tunnel = tunnels.get(name);
+    if (tunnel == null) {
+      throw new ProtocolException("the server named a tunnel this client does not have: " + name);
+    }
+    return tunnel;
+  }
+
+  private String allRejected() {
+    List<String> lines = new ArrayList<>();
+    rejections.forEach((name, reason) -> lines.add("tunnel " + name + ": " + reason));
+    return "the server rejected every tunnel:\n  " + String.join("\n  ", lines);
+  }
+
+  private static ProtocolException unexpected(Message message) {
+    return new ProtocolException(
+        message.getClass().getSimpleName() + " is not valid from a server on a control connection");
+  }
+
+  private void sendHeartbeats() {
+    try {
+      while (!channel.isClosed()) {
+        Thread.sleep(heartbeatInterval);
+        channel.send(new Message.Heartbeat());
+      }
+    } catch (InterruptedException e) {
+      // The session ended.
+    } catch (IOException e) {
+      log.debug("heartbeat failed: {}", e.toString());
+      channel.close();
+    }
+  }
+
+  /** Sends a frame, or logs why it could not: used where the caller can do nothing about it. */
+  void sendQuietly(Message message) {
+    try {
+      channel.send(message);
+    } catch (IOException e) {
+      log.debug("could not send {}: {}", message.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  /** Says goodbye to the server and ends the session; {@link #run} then returns. */
+  void close(String reason) {
+    if (closed.compareAndSet(false, true)) {
+      sendQuietly(new Message.Goodbye(reason));
+      channel.close();
+    }
+  }
+}

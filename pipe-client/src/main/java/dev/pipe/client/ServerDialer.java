@@ -1,0 +1,134 @@
+package dev.pipe.client;
+
+import dev.pipe.config.HostPort;
+import dev.pipe.proto.ConnectionId;
+import dev.pipe.proto.ControlChannel;
+import dev.pipe.proto.Limits;
+import dev.pipe.proto.Message;
+import dev.pipe.proto.PipeVersion;
+import dev.pipe.proto.Proof;
+import dev.pipe.proto.ProtocolException;
+import dev.pipe.proto.Secret;
+import dev.pipe.proxy.Sockets;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+
+/**
+ * Opens connections to the server and logs them in: the control connection, and one data connection
+ * per user connection. Both answer the server's nonce with the same proof.
+ */
+final class ServerDialer {
+  private final HostPort server;
+  private final Secret token;
+  private final String clientId;
+
+  /** A control connection that logged in, with the heartbeat interval the server asked for. */
+  record LoggedIn(ControlChannel channel, Duration heartbeatInterval) {}
+
+  ServerDialer(HostPort server, Secret token, String clientId) {
+    this.server = server;
+    this.token = token;
+    this.clientId = clientId;
+  }
+
+  HostPort server() {
+    return server;
+  }
+
+  /** Connects and logs in a control connection. */
+  LoggedIn login() throws IOException, ClientFailure {
+    ControlChannel channel = connect();
+    try {
+      Message.Hello hello = channel.receive(Message.Hello.class);
+      channel.send(
+          new Message.Login(
+              PipeVersion.PROTOCOL,
+              PipeVersion.software(),
+              clientId,
+              Proof.compute(token, hello.nonce())));
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.LoginAccepted accepted) {
+        return new LoggedIn(channel, Duration.ofMillis(accepted.heartbeatIntervalMillis()));
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** Connects a data connection for user connection {@code id}; its socket is ready to splice. */
+  Socket openData(ConnectionId id) throws IOException, ClientFailure {
+    ControlChannel channel = connect();
+    try {
+      Message.Hello hello = channel.receive(Message.Hello.class);
+      channel.send(
+          new Message.DataLogin(PipeVersion.PROTOCOL, Proof.compute(token, hello.nonce()), id));
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.DataAccepted accepted && accepted.id().equals(id)) {
+        channel.setReadTimeout(Duration.ZERO);
+        return channel.socket();
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private ControlChannel connect() throws IOException {
+    Socket socket = new Socket();
+    try {
+      Sockets.tune(socket);
+      socket.connect(server.toAddress(), Math.toIntExact(Limits.SERVER_CONNECT_TIMEOUT.toMillis()));
+      socket.setSoTimeout(Math.toIntExact(Limits.HANDSHAKE_TIMEOUT.toMillis()));
+      return new ControlChannel(socket);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** The server's answer to a login; a protocol version mismatch is reported from either side. */
+  private Message readReply(ControlChannel channel, Message.Hello hello)
+      throws IOException, ClientFailure {
+    if (hello.protocolVersion() == PipeVersion.PROTOCOL) {
+      return channel.receive();
+    }
+    String serverSays = "";
+    try {
+      if (channel.receive() instanceof Message.Rejected rejected) {
+        serverSays = " (the server says: " + rejected.message() + ")";
+      }
+    } catch (IOException e) {
+      // The server's own explanation is a bonus; ours below is enough.
+    }
+    throw new ClientFailure(
+        "server "
+            + server
+            + " runs pipe "
+            + hello.serverVersion()
+            + " (protocol "
+            + hello.protocolVersion()
+            + ") but this client is pipe "
+            + PipeVersion.software()
+            + " (protocol "
+            + PipeVersion.PROTOCOL
+            + "); install the same pipe version on both sides"
+            + serverSays);
+  }
+
+  /** The error for a reply that is not an acceptance; throws at once when retrying is futile. */
+  private IOException refusal(Message reply) throws ClientFailure {
+    if (reply instanceof Message.Rejected rejected) {
+      String message = "server " + server + " rejected the login: " + rejected.message();
+      if (rejected.reason().fatal()) {
+        throw new ClientFailure(message);
+      }
+      return new IOException(message);
+    }
+    return new ProtocolException(
+        "server " + server + " answered the login with " + reply.getClass().getSimpleName());
+  }
+}
