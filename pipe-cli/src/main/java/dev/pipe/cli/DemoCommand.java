@@ -1,0 +1,148 @@
+package dev.pipe.cli;
+
+import dev.pipe.client.ClientConfig;
+import dev.pipe.client.ClientFailure;
+import dev.pipe.client.ClientListener;
+import dev.pipe.client.PipeClient;
+import dev.pipe.client.TunnelSpec;
+import dev.pipe.config.HostPort;
+import dev.pipe.example.HelloHttpServer;
+import dev.pipe.proto.Proof;
+import dev.pipe.proto.Secret;
+import dev.pipe.proto.TunnelType;
+import dev.pipe.server.PipeServer;
+import dev.pipe.server.ServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pipe demo}: a server, a client and a web app in one process on loopback, one request
+ * through the tunnel, and the curl line to try it yourself.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start a pipe server, a pipe client and a small web app on 127.0.0.1, send one request",
+      "through the tunnel, and keep running so you can try it (Ctrl-C stops it)."
+    })
+final class DemoCommand implements Callable<Integer> {
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
+  @Option(names = "--once", description = "Exit after the round trip: 0 if it worked.")
+  boolean once;
+
+  @Override
+  public Integer call() throws Exception {
+    Secret token = Secret.of(Proof.newNonce());
+    HelloHttpServer web = HelloHttpServer.start(LOOPBACK, 0);
+    PipeServer server =
+        PipeServer.start(ServerConfig.builder().bindAddress(LOOPBACK).port(0).token(token).build());
+    TunnelSpec tunnel =
+        new TunnelSpec(
+            "demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0, Optional.empty());
+    CompletableFuture<Integer> ready = new CompletableFuture<>();
+    PipeClient client =
+        new PipeClient(
+            ClientConfig.builder()
+                .server(new HostPort(LOOPBACK, server.port()))
+                .token(token)
+                .tunnel(tunnel)
+                .build(),
+            new ReadyListener(ready));
+    Runnable stop =
+        () -> {
+          client.close();
+          server.close();
+          web.close();
+        };
+    try {
+      Thread.ofVirtual().name("demo-client").start(() -> runClient(client, ready));
+      int publicPort = ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      String url = "http://" + LOOPBACK + ":" + publicPort + "/";
+      String body = fetch(url);
+      System.out.println();
+      System.out.println("pipe demo: a pipe server, a pipe client and a web app on this machine");
+      System.out.println(
+          "  web app (the local service)  http://" + LOOPBACK + ":" + web.port() + "/");
+      System.out.println("  pipe server (control port)   " + LOOPBACK + ":" + server.port());
+      System.out.println(
+          "  tunnel 'demo'                "
+              + LOOPBACK
+              + ":"
+              + publicPort
+              + " -> "
+              + LOOPBACK
+              + ":"
+              + web.port());
+      System.out.println(
+          "  one request through it       HTTP 200: " + body.lines().findFirst().orElse(""));
+      System.out.println();
+      if (once) {
+        System.out.println("the tunnel works.");
+        return 0;
+      }
+      System.out.println("try it:  curl " + url);
+      System.out.println("Ctrl-C stops the demo.");
+      System.out.flush();
+      Shutdown.onSignal(stop);
+      new CountDownLatch(1).await();
+      return 0;
+    } catch (ExecutionException e) {
+      throw new IOException("the demo tunnel did not open: " + e.getCause().getMessage(), e);
+    } catch (TimeoutException e) {
+      throw new IOException(
+          "the demo tunnel did not open within " + READY_TIMEOUT.toSeconds() + " s", e);
+    } finally {
+      stop.run();
+    }
+  }
+
+  private static void runClient(PipeClient client, CompletableFuture<Integer> ready) {
+    try {
+      client.run();
+    } catch (ClientFailure | IOException e) {
+      ready.completeExceptionally(e);
+    }
+  }
+
+  private static String fetch(String url) throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IOException("the request through the tunnel got HTTP " + response.statusCode());
+      }
+      return response.body();
+    }
+  }
+
+  /** Completes when the demo tunnel is open, with its public port. */
+  private record ReadyListener(CompletableFuture<Integer> ready) implements ClientListener {
+    @Override
+    public void tunnelReady(TunnelSpec tunnel, int remotePort) {
+      ready.complete(remotePort);
+    }
+
+    @Override
+    public void tunnelRejected(TunnelSpec tunnel, String reason) {
+      ready.completeExceptionally(new IOException("the demo tunnel was rejected: " + reason));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.pipe.cli;
+
+import dev.pipe.example.EchoServer;
+import dev.pipe.example.HelloHttpServer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pipe example}: sample local services to put behind a tunnel while trying pipe out. */
+@Command(
+    name = "example",
+    mixinStandardHelpOptions = true,
+    description = "Run a sample local service to expose: a web page or a TCP echo.",
+    subcommands = {ExampleCommand.Http.class, ExampleCommand.Echo.class})
+final class ExampleCommand {
+
+  @Command(name = "http", mixinStandardHelpOptions = true, description = "A hello-world web app.")
+  static final class Http implements Callable<Integer> {
+    @Option(
+        names = "--bind",
+        paramLabel = "ADDR",
+        defaultValue = "127.0.0.1",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "3000",
+        description = "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      HelloHttpServer server = HelloHttpServer.start(bind, port);
+      System.out.println("example web app on http://" + bind + ":" + server.port() + "/");
+      return runUntilStopped(server);
+    }
+  }
+
+  @Command(name = "echo", mixinStandardHelpOptions = true, description = "A TCP echo service.")
+  static final class Echo implements Callable<Integer> {
+    @Option(
+        names = "--bind",
+        paramLabel = "ADDR",
+        defaultValue = "127.0.0.1",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "7000",
+        description = "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+      EchoServer server = EchoServer.start(bind, port);
+      System.out.println("example TCP echo on " + bind + ":" + server.port());
+      return runUntilStopped(server);
+    }
+  }
+
+  private static int runUntilStopped(AutoCloseable service) throws InterruptedException {
+    System.out.flush();
+    Shutdown.onSignal(
+        () -> {
+          try {
+            service.close();
+          } catch (Exception e) {
+            System.err.println("error: stopping the example service failed: " + e.getMessage());
+          }
+        });
+    new CountDownLatch(1).await();
+    return 0;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.pipe.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged pipe jar run as a separate process, as a user runs it. Its output goes to files, so
+ * a chatty process can never block on a full pipe, and tests poll those files for lines.
+ */
+final class PipeProcess implements AutoCloseable {
+  static final Path JAR = Path.of(System.getProperty("pipe.jar", "target/pipe.jar"));
+  static final Path REPO = Path.of(System.getProperty("pipe.repo", ".."));
+  private static final String JAVA =
+      Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+
+  private PipeProcess(Process process, Path stdout, Path stderr) {
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /** Runs {@code java -jar pipe.jar ARGS} with the given extra environment. */
+  static PipeProcess start(Path dir, Map<String, String> environment, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    return launch(dir, environment, command);
+  }
+
+  static PipeProcess start(Path dir, String... args) throws IOException {
+    return start(dir, Map.of(), args);
+  }
+
+  /** Runs any command line (the ./pipe launcher, for one). */
+  static PipeProcess launch(Path dir, Map<String, String> environment, List<String> command)
+      throws IOException {
+    Files.createDirectories(dir);
+    Path out = Files.createTempFile(dir, "stdout-", ".log");
+    Path err = Files.createTempFile(dir, "stderr-", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    builder.environment().remove("PIPE_TOKEN");
+    builder.environment().putAll(environment);
+    return new PipeProcess(builder.start(), out, err);
+  }
+
+  /** Waits for a line of stdout or stderr that matches, and returns the match. */
+  Matcher await(Pattern pattern, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Matcher matcher = pattern.matcher(stdout() + "\n" + stderr());
+      if (matcher.find()) {
+        return matcher;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "no output matching /"
+                + pattern
+                + "/ within "
+                + timeout.toMillis()
+                + " ms; alive="
+                + process.isAlive()
+                + "\nstdout:\n"
+                + stdout()
+                + "\nstderr:\n"
+                + stderr());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  Matcher await(String regex) throws IOException, InterruptedException {
+    return await(Pattern.compile(regex), Duration.ofSeconds(30));
+  }
+
+  /** Waits for the process to end and returns its exit status. */
+  int awaitExit(Duration timeout) throws InterruptedException, IOException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(
+          "process still running after "
+              + timeout.toMillis()
+              + " ms\nstdout:\n"
+              + stdout()
+              + "\nstderr:\n"
+              + stderr());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGTERM, as systemd or docker stop sends it. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** SIGKILL: the process gets no chance to say goodbye. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  String stdout() throws IOException {
+    return Files.readString(stdout, StandardCharsets.UTF_8);
+  }
+
+  String stderr() throws IOException {
+    return Files.readString(stderr, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}

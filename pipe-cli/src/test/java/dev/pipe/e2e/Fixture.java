@@ -1,0 +1,104 @@
+package dev.pipe.e2e;
+
+import dev.pipe.client.TunnelSpec;
+import dev.pipe.config.HostPort;
+import dev.pipe.proto.Secret;
+import dev.pipe.proto.TunnelType;
+import dev.pipe.server.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/** Shared pieces of the end-to-end tests: everything on 127.0.0.1, every port ephemeral. */
+final class Fixture {
+  static final String LOOPBACK = "127.0.0.1";
+  static final Secret TOKEN = Secret.of("e2e-token-7f3a9c");
+
+  private Fixture() {}
+
+  static ServerConfig.Builder serverConfig() {
+    return ServerConfig.builder().bindAddress(LOOPBACK).port(0).token(TOKEN);
+  }
+
+  static TunnelSpec tcp(String name, int localPort, int remotePort) {
+    return new TunnelSpec(
+        name, TunnelType.TCP, new HostPort(LOOPBACK, localPort), remotePort, Optional.empty());
+  }
+
+  static Socket connect(int port) throws IOException {
+    Socket socket = new Socket(LOOPBACK, port);
+    socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
+    return socket;
+  }
+
+  /** Polls until {@code condition} holds, failing after {@code timeout}. */
+  static void eventually(Duration timeout, String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out after " + timeout.toMillis() + " ms waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Random bytes from a seed, so that sender and checker need not keep them. */
+  static byte[] randomBytes(long seed, int length) {
+    byte[] bytes = new byte[length];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes {@code total} seeded random bytes in chunks, then half-closes; returns their SHA-256.
+   */
+  static String sendRandom(Socket socket, long seed, long total) throws IOException {
+    MessageDigest digest = sha256();
+    Random random = new Random(seed);
+    byte[] chunk = new byte[64 * 1024];
+    OutputStream out = socket.getOutputStream();
+    long left = total;
+    while (left > 0) {
+      int n = (int) Math.min(chunk.length, left);
+      random.nextBytes(chunk);
+      out.write(chunk, 0, n);
+      digest.update(chunk, 0, n);
+      left -= n;
+    }
+    socket.shutdownOutput();
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** A digest of everything read until end of stream, and how many bytes that was. */
+  record Received(String sha256, long bytes) {}
+
+  static Received receiveAll(InputStream in) throws IOException {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      digest.update(buffer, 0, n);
+      total += n;
+    }
+    return new Received(HexFormat.of().formatHex(digest.digest()), total);
+  }
+}

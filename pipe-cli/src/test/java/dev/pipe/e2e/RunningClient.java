@@ -1,0 +1,89 @@
+package dev.pipe.e2e;
+
+import dev.pipe.client.ClientConfig;
+import dev.pipe.client.ClientListener;
+import dev.pipe.client.PipeClient;
+import dev.pipe.client.TunnelSpec;
+import dev.pipe.config.HostPort;
+import dev.pipe.proto.Secret;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** A {@link PipeClient} running on its own thread, recording what it reports. */
+final class RunningClient implements AutoCloseable, ClientListener {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final Map<String, CompletableFuture<Integer>> ready = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String>> rejected = new ConcurrentHashMap<>();
+  private final CompletableFuture<Throwable> exit = new CompletableFuture<>();
+  private final PipeClient client;
+
+  private RunningClient(ClientConfig config) {
+    this.client = new PipeClient(config, this);
+    Thread.ofVirtual()
+        .name("test-client")
+        .start(
+            () -> {
+              try {
+                client.run();
+                exit.complete(null);
+              } catch (Exception e) {
+                exit.complete(e);
+              }
+            });
+  }
+
+  static RunningClient start(int serverPort, Secret token, TunnelSpec... tunnels) {
+    ClientConfig.Builder builder =
+        ClientConfig.builder().server(new HostPort(Fixture.LOOPBACK, serverPort)).token(token);
+    for (TunnelSpec tunnel : tunnels) {
+      builder.tunnel(tunnel);
+    }
+    return new RunningClient(builder.build());
+  }
+
+  static RunningClient start(int serverPort, TunnelSpec... tunnels) {
+    return start(serverPort, Fixture.TOKEN, tunnels);
+  }
+
+  /** Waits for the tunnel to be (re)opened and returns its public port. */
+  int awaitReady(String tunnel) throws Exception {
+    return ready
+        .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Forgets that the tunnel was ready, to wait for it to be opened again after a reconnect. */
+  void forgetReady(String tunnel) {
+    ready.remove(tunnel);
+  }
+
+  String awaitRejected(String tunnel) throws Exception {
+    return rejected
+        .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits for {@code run()} to end; returns what it threw, or null if it returned. */
+  Throwable awaitExit() throws Exception {
+    return exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void tunnelReady(TunnelSpec tunnel, int remotePort) {
+    ready.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(remotePort);
+  }
+
+  @Override
+  public void tunnelRejected(TunnelSpec tunnel, String reason) {
+    rejected.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
