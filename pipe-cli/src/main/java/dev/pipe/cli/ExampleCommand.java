@@ -16,14 +16,7 @@ import picocli.CommandLine.Option;
 final class ExampleCommand {
 
   @Command(name = "http", mixinStandardHelpOptions = true, description = "A hello-world web app.")
-  static final class Http implements Callable<Integer> {
-    @Option(
-        names = "--bind",
-        paramLabel = "ADDR",
-        defaultValue = "127.0.0.1",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String bind;
-
+  static final class Http extends Service {
     @Option(
         names = "--port",
         paramLabel = "PORT",
@@ -32,22 +25,15 @@ final class ExampleCommand {
     int port;
 
     @Override
-    public Integer call() throws Exception {
+    AutoCloseable start() throws Exception {
       HelloHttpServer server = HelloHttpServer.start(bind, port);
       System.out.println("example web app on http://" + bind + ":" + server.port() + "/");
-      return runUntilStopped(server);
+      return server;
     }
   }
 
   @Command(name = "echo", mixinStandardHelpOptions = true, description = "A TCP echo service.")
-  static final class Echo implements Callable<Integer> {
-    @Option(
-        names = "--bind",
-        paramLabel = "ADDR",
-        defaultValue = "127.0.0.1",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String bind;
-
+  static final class Echo extends Service {
     @Option(
         names = "--port",
         paramLabel = "PORT",
@@ -56,24 +42,38 @@ final class ExampleCommand {
     int port;
 
     @Override
-    public Integer call() throws Exception {
+    AutoCloseable start() throws Exception {
       EchoServer server = EchoServer.start(bind, port);
       System.out.println("example TCP echo on " + bind + ":" + server.port());
-      return runUntilStopped(server);
+      return server;
     }
   }
 
-  private static int runUntilStopped(AutoCloseable service) throws InterruptedException {
-    System.out.flush();
-    Shutdown.onSignal(
-        () -> {
-          try {
-            service.close();
-          } catch (Exception e) {
-            System.err.println("error: stopping the example service failed: " + e.getMessage());
-          }
-        });
-    new CountDownLatch(1).await();
-    return 0;
+  /** A sample service: started, then kept running until Ctrl-C or SIGTERM. */
+  abstract static class Service implements Callable<Integer> {
+    @Option(
+        names = "--bind",
+        paramLabel = "ADDR",
+        defaultValue = "127.0.0.1",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    abstract AutoCloseable start() throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      AutoCloseable service = start();
+      System.out.flush();
+      Shutdown.onSignal(
+          () -> {
+            try {
+              service.close();
+            } catch (Exception e) {
+              System.err.println("error: stopping the example service failed: " + e.getMessage());
+            }
+          });
+      new CountDownLatch(1).await();
+      return 0;
+    }
   }
 }

@@ -2,11 +2,11 @@ package dev.pipe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipe.e2e.Fixture;
 import dev.pipe.example.EchoServer;
 import dev.pipe.example.HelloHttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +114,7 @@ class PipeCliE2ETest {
 
   @Test
   void aConfigFileWithThreeTunnels() throws Exception {
-    int[] ports = freePorts(2);
+    int[] ports = Fixture.freePorts(2);
     try (HelloHttpServer web = HelloHttpServer.start("127.0.0.1", 0)) {
       Path serverToml = dir.resolve("server.toml");
       Files.writeString(
@@ -195,7 +195,7 @@ class PipeCliE2ETest {
 
   @Test
   void whenEveryTunnelIsRejectedTheClientExitsWithStatus1AndTheReasons() throws Exception {
-    int taken = freePorts(1)[0];
+    int taken = Fixture.freePorts(1)[0];
     try (PipeProcess server = server("--allow-ports", String.valueOf(taken));
         PipeProcess client =
             client(
@@ -215,7 +215,7 @@ class PipeCliE2ETest {
 
   @Test
   void aKilledClientFreesItsPortForTheNextClient() throws Exception {
-    int port = freePorts(1)[0];
+    int port = Fixture.freePorts(1)[0];
     try (PipeProcess server = server()) {
       String control = "127.0.0.1:" + controlPort(server);
       String[] args = {
@@ -278,6 +278,26 @@ class PipeCliE2ETest {
   }
 
   @Test
+  void aRuntimeFailureExitsWithStatus2AndNoStackTrace() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        PipeProcess server =
+            PipeProcess.start(
+                dir,
+                Map.of("PIPE_TOKEN", TOKEN),
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(taken.getLocalPort()))) {
+      assertThat(server.awaitExit(EXIT)).isEqualTo(2);
+      assertThat(server.stderr())
+          .contains("error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("choose another --port")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
   void usageErrorsExitWithStatus1() throws Exception {
     try (PipeProcess client =
         PipeProcess.start(dir, "client", "--local", "3000", "--remote", "0")) {
@@ -323,24 +343,5 @@ class PipeCliE2ETest {
                   .getBytes(StandardCharsets.US_ASCII));
       return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    ServerSocket[] sockets = new ServerSocket[count];
-    int[] ports = new int[count];
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets[i] = new ServerSocket();
-        sockets[i].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        ports[i] = sockets[i].getLocalPort();
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        if (socket != null) {
-          socket.close();
-        }
-      }
-    }
-    return ports;
   }
 }

@@ -156,7 +156,7 @@ class FaultsE2ETest {
 
   @Test
   void takenAndDisallowedPortsAreRejectedWithReasonsAndOtherTunnelsWork() throws Exception {
-    int[] ports = freePorts(3);
+    int[] ports = Fixture.freePorts(3);
     server =
         PipeServer.start(
             Fixture.serverConfig()
@@ -192,7 +192,7 @@ class FaultsE2ETest {
 
   @Test
   void aClientWhoseEveryTunnelIsRejectedStopsWithTheReasons() throws Exception {
-    int[] ports = freePorts(1);
+    int[] ports = Fixture.freePorts(1);
     server =
         PipeServer.start(Fixture.serverConfig().allowedPorts(PortRanges.parse("1024")).build());
     try (RunningClient client =
@@ -208,7 +208,7 @@ class FaultsE2ETest {
   void aClientThatGoesSilentLosesItsPortWithinTheHeartbeatTimeout() throws Exception {
     server =
         PipeServer.start(Fixture.serverConfig().heartbeatInterval(Duration.ofMillis(200)).build());
-    int port = freePorts(1)[0];
+    int port = Fixture.freePorts(1)[0];
     try (RawClient silent = RawClient.connect(server.port())) {
       assertThat(silent.login()).isInstanceOf(Message.LoginAccepted.class);
       assertThat(silent.forward("mine", port)).isInstanceOf(Message.ForwardAccepted.class);
@@ -225,7 +225,7 @@ class FaultsE2ETest {
   @Test
   void aKilledClientReleasesItsPortAtOnce() throws Exception {
     server = PipeServer.start(Fixture.serverConfig().build());
-    int port = freePorts(1)[0];
+    int port = Fixture.freePorts(1)[0];
     RawClient gone = RawClient.connect(server.port());
     assertThat(gone.login()).isInstanceOf(Message.LoginAccepted.class);
     assertThat(gone.forward("mine", port)).isInstanceOf(Message.ForwardAccepted.class);
@@ -238,7 +238,7 @@ class FaultsE2ETest {
   void theClientComesBackByItselfAfterAServerRestart() throws Exception {
     server = PipeServer.start(Fixture.serverConfig().build());
     int controlPort = server.port();
-    int port = freePorts(1)[0];
+    int port = Fixture.freePorts(1)[0];
     try (RunningClient client = RunningClient.start(controlPort, tcp("web", echo.port(), port))) {
       assertThat(client.awaitReady("web")).isEqualTo(port);
       client.forgetReady("web");
@@ -317,24 +317,6 @@ class FaultsE2ETest {
     } catch (SocketException e) {
       return -1;
     }
-  }
-
-  static int[] freePorts(int count) throws IOException {
-    ServerSocket[] sockets = new ServerSocket[count];
-    int[] ports = new int[count];
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        ports[i] = sockets[i].getLocalPort();
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        if (socket != null) {
-          socket.close();
-        }
-      }
-    }
-    return ports;
   }
 
   private static boolean isFree(int port) {

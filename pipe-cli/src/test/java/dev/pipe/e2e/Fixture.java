@@ -8,6 +8,8 @@ import dev.pipe.server.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +20,7 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /** Shared pieces of the end-to-end tests: everything on 127.0.0.1, every port ephemeral. */
-final class Fixture {
+public final class Fixture {
   static final String LOOPBACK = "127.0.0.1";
   static final Secret TOKEN = Secret.of("e2e-token-7f3a9c");
 
@@ -37,6 +39,25 @@ final class Fixture {
     Socket socket = new Socket(LOOPBACK, port);
     socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
     return socket;
+  }
+
+  /** Ports that were free a moment ago (closed again before returning, so they may be bound). */
+  public static int[] freePorts(int count) throws IOException {
+    ServerSocket[] sockets = new ServerSocket[count];
+    int[] ports = new int[count];
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ports[i] = sockets[i].getLocalPort();
+      }
+    } finally {
+      for (ServerSocket socket : sockets) {
+        if (socket != null) {
+          socket.close();
+        }
+      }
+    }
+    return ports;
   }
 
   /** Polls until {@code condition} holds, failing after {@code timeout}. */

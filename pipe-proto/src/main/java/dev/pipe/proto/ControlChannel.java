@@ -22,17 +22,11 @@ public final class ControlChannel implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final Duration sendTimeout;
 
-  public ControlChannel(Socket socket, Duration sendTimeout) throws IOException {
+  public ControlChannel(Socket socket) throws IOException {
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
-    this.sendTimeout = sendTimeout;
-  }
-
-  public ControlChannel(Socket socket) throws IOException {
-    this(socket, Limits.SEND_TIMEOUT);
   }
 
   /** Sends one frame; safe to call from any thread. */
@@ -40,7 +34,7 @@ public final class ControlChannel implements AutoCloseable {
     byte[] frame = MessageCodec.encode(message);
     boolean locked;
     try {
-      locked = writeLock.tryLock(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      locked = writeLock.tryLock(Limits.SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting to send");
@@ -48,7 +42,7 @@ public final class ControlChannel implements AutoCloseable {
     if (!locked) {
       close();
       throw new IOException(
-          "could not send to " + peer() + " within " + sendTimeout.toMillis() + " ms");
+          "could not send to " + peer() + " within " + Limits.SEND_TIMEOUT.toMillis() + " ms");
     }
     try {
       out.write(frame);

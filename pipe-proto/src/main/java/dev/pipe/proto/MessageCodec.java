@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +29,7 @@ import java.util.Map;
  * length above {@link Limits#MAX_FRAME_BYTES} is refused before anything is allocated.
  */
 public final class MessageCodec {
-  public static final int HEADER_BYTES = 5;
+  private static final int HEADER_BYTES = 5;
 
   /** Type byte of every message. Append new types; never renumber, never reuse a number. */
   static final List<FrameType> TYPES =
@@ -104,12 +103,6 @@ public final class MessageCodec {
         .putInt(body.length)
         .put(body)
         .array();
-  }
-
-  /** Writes one frame with a single write call. */
-  public static void write(OutputStream out, Message message) throws IOException {
-    out.write(encode(message));
-    out.flush();
   }
 
   /**

@@ -80,10 +80,6 @@ final class PendingConnections {
     }
   }
 
-  int size() {
-    return maxWaiting - capacity.availablePermits();
-  }
-
   int capacity() {
     return maxWaiting;
   }

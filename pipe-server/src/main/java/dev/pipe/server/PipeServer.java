@@ -102,11 +102,6 @@ public final class PipeServer implements AutoCloseable {
     return controlListener.getLocalPort();
   }
 
-  /** User connections currently spliced to a data connection. */
-  public int activeConnections() {
-    return active.size();
-  }
-
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();

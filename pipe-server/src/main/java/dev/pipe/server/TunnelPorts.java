@@ -37,10 +37,6 @@ final class TunnelPorts {
     listener.close();
   }
 
-  int size() {
-    return byPort.size();
-  }
-
   private PublicListener bindRequested(ControlSession owner, String tunnel, int port)
       throws TunnelRejected {
     if (!allowed.contains(port)) {

@@ -1,0 +1,30 @@
+# shellcheck shell=bash
+# pipe as a path of ../shared/bench: a pipe server and a pipe client on loopback, one tunnel per
+# mapping (entry port -> service port), plain TCP between them (the TLS of the security issue is
+# measured separately). Sourced by the harness's run-all.sh; see bench/run.sh.
+PATH_DESC="pipe: server + client (Java 25, virtual threads), one data connection per user connection"
+PATH_PROTOS="tcp"
+PIPE_REPO=${PIPE_REPO:?set PIPE_REPO to the pipe checkout}
+PIPE_CONTROL_PORT=${PIPE_CONTROL_PORT:-17000}
+
+path_start() {
+    local m proto entry svc token config
+    # shellcheck source=../../scripts/jdk.sh
+    source "$PIPE_REPO/scripts/jdk.sh"
+    token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    config=$BENCH_RUN/pipe-client.toml
+    {
+        echo "server = \"127.0.0.1:$PIPE_CONTROL_PORT\""
+        echo "token = \"$token\""
+        for m in "$@"; do
+            IFS=: read -r proto entry svc <<<"$m"
+            printf '\n[[tunnels]]\nname = "%s-%s"\ntype = "%s"\nlocal = %s\nremote = %s\n' \
+                "$proto" "$entry" "$proto" "$svc" "$entry"
+        done
+    } >"$config"
+    bench_bg pipe-server "$JAVA_HOME/bin/java" ${PIPE_JAVA_OPTS:-} -jar "$PIPE_REPO/pipe-cli/target/pipe.jar" \
+        server --bind 127.0.0.1 --port "$PIPE_CONTROL_PORT" --token "$token"
+    wait_port "$PIPE_CONTROL_PORT" 60 || die "pipe server did not start (see $BENCH_RUN/pipe-server.log)"
+    bench_bg pipe-client "$JAVA_HOME/bin/java" ${PIPE_JAVA_OPTS:-} -jar "$PIPE_REPO/pipe-cli/target/pipe.jar" \
+        client --config "$config"
+}
