@@ -6,9 +6,14 @@ import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,6 +73,40 @@ final class ClientCommand implements Callable<Integer> {
   String bandwidth;
 
   @Option(
+      names = "--allow-source",
+      paramLabel = "CIDR",
+      description = "Let the server admit users of this tunnel only from here (repeatable).")
+  List<String> allowSources = new ArrayList<>();
+
+  @Option(
+      names = "--deny-source",
+      paramLabel = "CIDR",
+      description = "Have the server close this tunnel's users from here at once (repeatable).")
+  List<String> denySources = new ArrayList<>();
+
+  @Option(
+      names = "--no-tls",
+      description = "Plain TCP to a server run with --no-tls: only on a network you trust.")
+  boolean noTls;
+
+  @Option(
+      names = "--server-fingerprint",
+      paramLabel = "sha256:HEX",
+      description = "Trust the server only if its certificate has this fingerprint.")
+  String serverFingerprint;
+
+  @Option(
+      names = "--strict",
+      description = "Refuse a server met for the first time unless --server-fingerprint pins it.")
+  boolean strict;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Where known servers are remembered (default ~/.pipe).")
+  Path stateDir;
+
+  @Option(
       names = "--no-reconnect",
       description = "Exit with status 2 when the connection to the server is lost.")
   boolean noReconnect;
@@ -88,6 +127,19 @@ final class ClientCommand implements Callable<Integer> {
     if (noReconnect) {
       builder.reconnect(false);
     }
+    if (noTls) {
+      builder.tls(false);
+    }
+    if (serverFingerprint != null) {
+      builder.serverFingerprint(
+          Flags.parse("--server-fingerprint", serverFingerprint, Fingerprint::parse));
+    }
+    if (strict) {
+      builder.strict(true);
+    }
+    if (stateDir != null) {
+      builder.stateDir(stateDir);
+    }
     flagTunnel().ifPresent(builder::tunnel);
     ClientConfig clientConfig = builder.build();
     try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
@@ -100,9 +152,14 @@ final class ClientCommand implements Callable<Integer> {
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
     if (local == null && remote == null) {
-      if (name != null || type != null || bandwidth != null) {
+      if (name != null
+          || type != null
+          || bandwidth != null
+          || !allowSources.isEmpty()
+          || !denySources.isEmpty()) {
         throw new ConfigException(
-            "--name, --type and --bandwidth describe a tunnel: give --local and --remote too");
+            "--name, --type, --bandwidth and the source lists describe a tunnel: give --local and"
+                + " --remote too");
       }
       return Optional.empty();
     }
@@ -114,18 +171,22 @@ final class ClientCommand implements Callable<Integer> {
         type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
     HostPort localAddress =
         Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
-    return Optional.of(
+    String tunnelName =
         Flags.parse(
             "--name",
             name == null ? TunnelSpec.defaultName(tunnelType, localAddress) : name,
-            tunnelName ->
-                new TunnelSpec(
-                    tunnelName,
-                    tunnelType,
-                    localAddress,
-                    remote,
-                    Optional.ofNullable(bandwidth)
-                        .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse)))));
+            TunnelName::check);
+    Optional<Bandwidth> limit =
+        Optional.ofNullable(bandwidth)
+            .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse));
+    SourceFilter sources;
+    try {
+      sources = SourceFilter.parse(allowSources, denySources);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
+    }
+    return Optional.of(
+        new TunnelSpec(tunnelName, tunnelType, localAddress, remote, limit, sources));
   }
 
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */

@@ -17,14 +17,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,18 +52,27 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Secret token = Secret.of(Proof.newNonce());
+    // A throwaway state directory: the demo's certificate must not become the user's server's.
+    Path state = Files.createTempDirectory("pipe-demo-");
     HelloHttpServer web = HelloHttpServer.start(LOOPBACK, 0);
     PipeServer server =
-        PipeServer.start(ServerConfig.builder().bindAddress(LOOPBACK).port(0).token(token).build());
+        PipeServer.start(
+            ServerConfig.builder()
+                .bindAddress(LOOPBACK)
+                .port(0)
+                .token(token)
+                .stateDir(state)
+                .build());
     TunnelSpec tunnel =
-        new TunnelSpec(
-            "demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0, Optional.empty());
+        new TunnelSpec("demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0);
     CompletableFuture<Integer> ready = new CompletableFuture<>();
     PipeClient client =
         new PipeClient(
             ClientConfig.builder()
                 .server(new HostPort(LOOPBACK, server.port()))
                 .token(token)
+                .serverFingerprint(server.fingerprint().orElseThrow())
+                .stateDir(state)
                 .tunnel(tunnel)
                 .build(),
             new ReadyListener(ready));
@@ -69,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
           client.close();
           server.close();
           web.close();
+          deleteQuietly(state);
         };
     try {
       Thread.ofVirtual().name("demo-client").start(() -> runClient(client, ready));
@@ -109,6 +122,14 @@ final class DemoCommand implements Callable<Integer> {
           "the demo tunnel did not open within " + READY_TIMEOUT.toSeconds() + " s", e);
     } finally {
       stop.run();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // A temporary directory left behind is harmless; the demo's result does not depend on it.
     }
   }
 

@@ -1,10 +1,12 @@
 package dev.pipe.cli;
 
+import dev.pipe.config.ConfigException;
 import dev.pipe.config.Durations;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.PortRanges;
 import dev.pipe.server.ServerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +56,26 @@ final class ServerCommand implements Callable<Integer> {
       description = "How often each side sends a heartbeat, like 10s (default); 3 missed = dead.")
   String heartbeatInterval;
 
+  @Option(
+      names = "--no-tls",
+      description = "Plain TCP instead of TLS 1.3: only on a network you trust, or to benchmark.")
+  boolean noTls;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "Certificate chain to present (default: a self-signed one in the state dir).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Where the generated certificate is kept (default ~/.pipe).")
+  Path stateDir;
+
   @Option(names = "--config", paramLabel = "FILE", description = "A server config file (TOML).")
   Path config;
 
@@ -77,8 +99,20 @@ final class ServerCommand implements Callable<Integer> {
       builder.allowNoAuth(allowNoAuth);
     }
     if (heartbeatInterval != null) {
-      builder.heartbeatInterval(
-          Flags.parse("--heartbeat-interval", heartbeatInterval, Durations::parse));
+      Duration interval = Flags.parse("--heartbeat-interval", heartbeatInterval, Durations::parse);
+      builder.limits(limits -> limits.heartbeatInterval(interval));
+    }
+    if (noTls) {
+      builder.tls(false);
+    }
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new ConfigException("--tls-cert and --tls-key go together: give both PEM files");
+      }
+      builder.tlsFiles(tlsCert, tlsKey);
+    }
+    if (stateDir != null) {
+      builder.stateDir(stateDir);
     }
     PipeServer server = PipeServer.start(builder.build());
     Shutdown.onSignal(server::close);

@@ -45,7 +45,15 @@ class PipeCliE2ETest {
 
   private PipeProcess server(String... extra) throws Exception {
     List<String> args =
-        new java.util.ArrayList<>(List.of("server", "--bind", "127.0.0.1", "--port", "0"));
+        new java.util.ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--state-dir",
+                dir.resolve("server-state").toString()));
     args.addAll(List.of(extra));
     return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
   }
@@ -55,7 +63,9 @@ class PipeCliE2ETest {
   }
 
   private PipeProcess client(Map<String, String> environment, String... args) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("client"));
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of("client", "--state-dir", dir.resolve("client-state").toString()));
     all.addAll(List.of(args));
     return PipeProcess.start(dir, environment, all.toArray(String[]::new));
   }
@@ -123,9 +133,10 @@ class PipeCliE2ETest {
           bind = "127.0.0.1"
           port = 0
           token = "%s"
+          state_dir = "%s"
           allow_ports = "%d,%d,1024-65535"
           """
-              .formatted(TOKEN, ports[0], ports[1]));
+              .formatted(TOKEN, dir.resolve("server-state"), ports[0], ports[1]));
       try (PipeProcess server =
           PipeProcess.start(dir, "server", "--config", serverToml.toString())) {
         Path clientToml = dir.resolve("client.toml");
@@ -189,7 +200,8 @@ class PipeCliE2ETest {
           .contains("token mismatch")
           .doesNotContain("wrong-token-value")
           .doesNotContain("\tat ");
-      server.await("rejected: token mismatch");
+      server.await(
+          "authentication failure: source=127\\.0\\.0\\.1 port=\\d+ reason=\"token mismatch\"");
     }
   }
 
@@ -287,6 +299,8 @@ class PipeCliE2ETest {
                 "server",
                 "--bind",
                 "127.0.0.1",
+                "--state-dir",
+                dir.resolve("server-state").toString(),
                 "--port",
                 String.valueOf(taken.getLocalPort()))) {
       assertThat(server.awaitExit(EXIT)).isEqualTo(2);

@@ -35,7 +35,16 @@ final class PipeProcess implements AutoCloseable {
   /** Runs {@code java -jar pipe.jar ARGS} with the given extra environment. */
   static PipeProcess start(Path dir, Map<String, String> environment, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+    return start(dir, environment, List.of(), args);
+  }
+
+  /** The same with JVM options, such as a trust store for the client. */
+  static PipeProcess start(
+      Path dir, Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(JAVA));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     return launch(dir, environment, command);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.server.PipeServer;
@@ -36,13 +37,14 @@ class BandwidthE2ETest {
         PipeServer server = PipeServer.start(Fixture.serverConfig().build());
         RunningClient client =
             RunningClient.start(
-                server.port(),
+                server,
                 new TunnelSpec(
                     "slow",
                     TunnelType.TCP,
                     new HostPort(LOOPBACK, sink.getLocalPort()),
                     0,
-                    Optional.of(new Bandwidth(LIMIT))))) {
+                    Optional.of(new Bandwidth(LIMIT)),
+                    SourceFilter.ANY))) {
       CompletableFuture<Long> received = new CompletableFuture<>();
       Thread.ofVirtual()
           .start(

@@ -6,6 +6,7 @@ import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
+import dev.pipe.server.PipeServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,17 +37,36 @@ final class RunningClient implements AutoCloseable, ClientListener {
             });
   }
 
-  static RunningClient start(int serverPort, Secret token, TunnelSpec... tunnels) {
-    ClientConfig.Builder builder =
-        ClientConfig.builder().server(new HostPort(Fixture.LOOPBACK, serverPort)).token(token);
-    for (TunnelSpec tunnel : tunnels) {
-      builder.tunnel(tunnel);
-    }
+  /** A client of {@code server} holding {@code token}, pinning its certificate if it has TLS. */
+  static RunningClient start(PipeServer server, Secret token, TunnelSpec... tunnels) {
+    ClientConfig.Builder builder = builder(server.port(), token, tunnels);
+    server.fingerprint().ifPresentOrElse(builder::serverFingerprint, () -> builder.tls(false));
     return new RunningClient(builder.build());
   }
 
-  static RunningClient start(int serverPort, TunnelSpec... tunnels) {
-    return start(serverPort, Fixture.TOKEN, tunnels);
+  static RunningClient start(PipeServer server, TunnelSpec... tunnels) {
+    return start(server, Fixture.TOKEN, tunnels);
+  }
+
+  /** A client without TLS, for servers played by hand in a test. */
+  static RunningClient plain(int serverPort, TunnelSpec... tunnels) {
+    return new RunningClient(builder(serverPort, Fixture.TOKEN, tunnels).tls(false).build());
+  }
+
+  static ClientConfig.Builder builder(int serverPort, Secret token, TunnelSpec... tunnels) {
+    ClientConfig.Builder builder =
+        ClientConfig.builder()
+            .server(new HostPort(Fixture.LOOPBACK, serverPort))
+            .token(token)
+            .stateDir(Fixture.STATE);
+    for (TunnelSpec tunnel : tunnels) {
+      builder.tunnel(tunnel);
+    }
+    return builder;
+  }
+
+  static RunningClient start(ClientConfig config) {
+    return new RunningClient(config);
   }
 
   /** Waits for the tunnel to be (re)opened and returns its public port. */

@@ -1,8 +1,12 @@
 package dev.pipe.client;
 
+import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.ConfigTable;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
+import dev.pipe.config.StateDirectory;
+import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
@@ -20,12 +24,22 @@ import java.util.Set;
  * #builder()}: the file first, then the flags, which override it.
  */
 public record ClientConfig(
-    HostPort server, Secret token, List<TunnelSpec> tunnels, boolean reconnect) {
+    HostPort server, Secret token, List<TunnelSpec> tunnels, boolean reconnect, ClientTls tls) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
-  static final Set<String> FILE_KEYS = Set.of("server", "token", "reconnect", "tunnels");
-  static final Set<String> TUNNEL_KEYS = Set.of("name", "type", "local", "remote", "bandwidth");
+  static final Set<String> FILE_KEYS =
+      Set.of(
+          "server",
+          "token",
+          "reconnect",
+          "tunnels",
+          "tls",
+          "server_fingerprint",
+          "strict",
+          "state_dir");
+  static final Set<String> TUNNEL_KEYS =
+      Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -40,6 +54,10 @@ public record ClientConfig(
     private HostPort server;
     private Secret token = Secret.none();
     private boolean reconnect = true;
+    private boolean tls = true;
+    private Optional<Fingerprint> pin = Optional.empty();
+    private boolean strict;
+    private Path stateDir = StateDirectory.DEFAULT;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
 
     private Builder() {}
@@ -51,6 +69,10 @@ public record ClientConfig(
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
       table.bool("reconnect").ifPresent(this::reconnect);
+      table.bool("tls").ifPresent(this::tls);
+      table.parsed("server_fingerprint", Fingerprint::parse).ifPresent(this::serverFingerprint);
+      table.bool("strict").ifPresent(this::strict);
+      table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
       for (ConfigTable entry : table.tables("tunnels")) {
         TunnelSpec spec = tunnel(entry);
         if (tunnels.containsKey(spec.name())) {
@@ -85,7 +107,13 @@ public record ClientConfig(
       String name =
           entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
-      return new TunnelSpec(name, type, local, (int) remote, bandwidth);
+      List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
+      List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
+      if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
+        throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
+      }
+      return new TunnelSpec(
+          name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny));
     }
 
     public Builder server(HostPort server) {
@@ -100,6 +128,30 @@ public record ClientConfig(
 
     public Builder reconnect(boolean reconnect) {
       this.reconnect = reconnect;
+      return this;
+    }
+
+    /** Turns TLS on (the default) or off. */
+    public Builder tls(boolean enabled) {
+      this.tls = enabled;
+      return this;
+    }
+
+    /** Trusts the server only if its certificate has this fingerprint. */
+    public Builder serverFingerprint(Fingerprint fingerprint) {
+      this.pin = Optional.of(fingerprint);
+      return this;
+    }
+
+    /** Refuses a server met for the first time unless its fingerprint is pinned. */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /** Where the client keeps its known servers (default ~/.pipe). */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = stateDir;
       return this;
     }
 
@@ -118,7 +170,17 @@ public record ClientConfig(
         throw new ConfigException(
             "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
       }
-      return new ClientConfig(server, token, new ArrayList<>(tunnels.values()), reconnect);
+      if (!tls && (pin.isPresent() || strict)) {
+        throw new ConfigException(
+            "--server-fingerprint and --strict check the server's TLS certificate; they make no"
+                + " sense with --no-tls");
+      }
+      return new ClientConfig(
+          server,
+          token,
+          new ArrayList<>(tunnels.values()),
+          reconnect,
+          new ClientTls(tls, pin, strict, stateDir));
     }
   }
 }

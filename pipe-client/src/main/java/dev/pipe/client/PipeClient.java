@@ -31,10 +31,29 @@ public final class PipeClient implements AutoCloseable {
     this.config = config;
     this.listener = listener;
     // One id per client process lets the server replace a session whose death it has not noticed.
-    this.dialer = new ServerDialer(config.server(), config.token(), ConnectionId.random().hex());
+    this.dialer =
+        new ServerDialer(
+            config.server(), config.token(), ConnectionId.random().hex(), transport(config));
     for (TunnelSpec spec : config.tunnels()) {
       tunnels.put(spec.name(), new Tunnel(spec, dialer, active));
     }
+  }
+
+  private static ClientTransport transport(ClientConfig config) {
+    ClientTls tls = config.tls();
+    if (!tls.enabled()) {
+      log.warn(
+          "TLS is OFF (--no-tls): the login proof and every tunnel byte cross the network in"
+              + " clear; use it only on a network you trust");
+      return ClientTransport.plain();
+    }
+    return ClientTransport.tls(
+        new ServerTrust(
+            config.server(),
+            tls.pin(),
+            tls.strict(),
+            new KnownServers(tls.stateDir()),
+            ServerTrust.systemTrustManager()));
   }
 
   /**

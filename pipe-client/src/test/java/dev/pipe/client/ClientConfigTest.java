@@ -8,7 +8,6 @@ import dev.pipe.config.HostPort;
 import dev.pipe.proto.TunnelType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,9 +58,7 @@ class ClientConfigTest {
             .file(
                 write(
                     "server = \"s:1\"\n[[tunnels]]\nname = \"web\"\nlocal = 3000\nremote = 9000\n"))
-            .tunnel(
-                new TunnelSpec(
-                    "web", TunnelType.TCP, new HostPort("127.0.0.1", 4000), 9001, Optional.empty()))
+            .tunnel(new TunnelSpec("web", TunnelType.TCP, new HostPort("127.0.0.1", 4000), 9001))
             .build();
     assertThat(config.tunnels()).singleElement().extracting(TunnelSpec::remotePort).isEqualTo(9001);
   }

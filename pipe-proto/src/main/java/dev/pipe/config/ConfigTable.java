@@ -82,6 +82,33 @@ public final class ConfigTable {
     return typed(key, table.isBoolean(List.of(key)), "true or false", table::getBoolean);
   }
 
+  /** An array of strings, such as {@code allow_sources = ["10.0.0.0/8", "192.168.0.0/16"]}. */
+  public Optional<List<String>> strings(String key) {
+    List<String> path = List.of(key);
+    if (!table.contains(path)) {
+      return Optional.empty();
+    }
+    TomlArray array = table.isArray(path) ? table.getArrayOrEmpty(path) : null;
+    List<String> values = new ArrayList<>();
+    for (int i = 0; array != null && i < array.size(); i++) {
+      if (!array.isString(i)) {
+        array = null;
+        break;
+      }
+      values.add(array.getString(i));
+    }
+    if (array == null) {
+      throw error(key, "must be a list of strings, like " + key + " = [\"a\", \"b\"]");
+    }
+    return Optional.of(List.copyOf(values));
+  }
+
+  /** A list of strings, each run through {@code parser}, with the failing entry named. */
+  public <T> Optional<List<T>> parsedList(String key, Function<String, T> parser) {
+    return strings(key)
+        .map(values -> values.stream().map(value -> parseAt(key, value, parser)).toList());
+  }
+
   /**
    * A string run through {@code parser}; its {@link IllegalArgumentException} becomes a config
    * error.

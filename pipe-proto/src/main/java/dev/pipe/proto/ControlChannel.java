@@ -22,11 +22,18 @@ public final class ControlChannel implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final int maxFrameBytes;
 
-  public ControlChannel(Socket socket) throws IOException {
+  /** A channel that accepts frames up to {@code maxFrameBytes} from its peer. */
+  public ControlChannel(Socket socket, int maxFrameBytes) throws IOException {
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = socket.getOutputStream();
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  public ControlChannel(Socket socket) throws IOException {
+    this(socket, Limits.MAX_FRAME_BYTES);
   }
 
   /** Sends one frame; safe to call from any thread. */
@@ -53,7 +60,7 @@ public final class ControlChannel implements AutoCloseable {
 
   /** Reads the next frame; only one thread may read. */
   public Message receive() throws IOException {
-    return MessageCodec.read(in);
+    return MessageCodec.read(in, maxFrameBytes);
   }
 
   /** Reads the next frame and insists that it is of the expected kind. */

@@ -1,5 +1,7 @@
 package dev.pipe.proto;
 
+import dev.pipe.config.SourceFilter;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -45,12 +47,29 @@ public sealed interface Message {
     }
   }
 
-  /** Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. */
-  record Forward(String tunnel, TunnelType type, int remotePort) implements Message {
+  /**
+   * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. The
+   * source lists (address blocks) say which users the server may let in; empty allows everyone.
+   */
+  record Forward(
+      String tunnel,
+      TunnelType type,
+      int remotePort,
+      List<String> allowSources,
+      List<String> denySources)
+      implements Message {
     public Forward {
       TunnelName.check(tunnel);
       Objects.requireNonNull(type, "type");
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
+      allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
+      denySources = denySources == null ? List.of() : List.copyOf(denySources);
+      SourceFilter.parse(allowSources, denySources);
+    }
+
+    /** The source lists as a filter; they were validated when the message was made. */
+    public SourceFilter sources() {
+      return SourceFilter.parse(allowSources, denySources);
     }
   }
 

@@ -30,6 +30,8 @@ import java.util.Map;
  */
 public final class MessageCodec {
   private static final int HEADER_BYTES = 5;
+  private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+  private static final byte TLS_MAJOR_VERSION = 0x03;
 
   /** Type byte of every message. Append new types; never renumber, never reuse a number. */
   static final List<FrameType> TYPES =
@@ -113,6 +115,11 @@ public final class MessageCodec {
    * @throws ProtocolException if the bytes are not a valid frame
    */
   public static Message read(InputStream in) throws IOException {
+    return read(in, Limits.MAX_FRAME_BYTES);
+  }
+
+  /** The same, with a frame limit lower than the protocol's, as a server may configure. */
+  public static Message read(InputStream in, int maxFrameBytes) throws IOException {
     byte[] header = in.readNBytes(HEADER_BYTES);
     if (header.length == 0) {
       throw new EOFException("connection closed by peer");
@@ -122,6 +129,11 @@ public final class MessageCodec {
           "truncated frame header: " + header.length + " of " + HEADER_BYTES + " bytes");
     }
     FrameType frameType = BY_CODE[header[0] & 0xff];
+    if (header[0] == TLS_HANDSHAKE_RECORD && header[1] == TLS_MAJOR_VERSION) {
+      throw new ProtocolException(
+          "the peer speaks TLS but this side runs without it (--no-tls); run both sides with TLS,"
+              + " or both with --no-tls");
+    }
     if (frameType == null) {
       throw new ProtocolException(
           String.format(
@@ -129,12 +141,12 @@ public final class MessageCodec {
               header[0] & 0xff));
     }
     long length = ByteBuffer.wrap(header, 1, 4).getInt() & 0xffff_ffffL;
-    if (length > Limits.MAX_FRAME_BYTES) {
+    if (length > maxFrameBytes) {
       throw new ProtocolException(
           "frame of "
               + length
               + " bytes exceeds the "
-              + Limits.MAX_FRAME_BYTES
+              + maxFrameBytes
               + "-byte limit (is the peer a pipe client or server?)");
     }
     byte[] body = in.readNBytes((int) length);

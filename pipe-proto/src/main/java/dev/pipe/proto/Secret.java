@@ -2,6 +2,7 @@ package dev.pipe.proto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -47,6 +48,11 @@ public final class Secret {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }
+  }
+
+  /** Compares in constant time, so the time taken says nothing about how much matched. */
+  public boolean sameAs(Secret other) {
+    return MessageDigest.isEqual(bytes, other.bytes);
   }
 
   @Override

@@ -29,7 +29,8 @@ class MessageCodecTest {
       case "Login" -> new Message.Login(PipeVersion.PROTOCOL, "1.2.3", id.hex(), hex32);
       case "LoginAccepted" -> new Message.LoginAccepted(10_000);
       case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
-      case "Forward" -> new Message.Forward("web", TunnelType.TCP, 9000);
+      case "Forward" ->
+          new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));
       case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
       case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
       case "Exchange" -> new Message.Exchange(id, "web");

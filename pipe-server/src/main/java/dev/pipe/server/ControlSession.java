@@ -6,6 +6,7 @@ import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Map;
@@ -24,23 +25,41 @@ final class ControlSession {
   private final PipeServer server;
   private final ControlChannel channel;
   private final Message.Login login;
+  private final User user;
   private final Duration heartbeatInterval;
+  private final int maxTunnels;
   private final String client;
   private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread heartbeat;
 
   ControlSession(
-      PipeServer server, ControlChannel channel, Message.Login login, Duration heartbeatInterval) {
+      PipeServer server,
+      ControlChannel channel,
+      Message.Login login,
+      User user,
+      ServerLimits limits) {
     this.server = server;
     this.channel = channel;
     this.login = login;
-    this.heartbeatInterval = heartbeatInterval;
+    this.user = user;
+    this.heartbeatInterval = limits.heartbeatInterval();
+    this.maxTunnels = limits.maxTunnelsPerClient();
     this.client = channel.peer();
   }
 
   String clientId() {
     return login.clientId();
+  }
+
+  /** The address the client connects from. */
+  InetAddress source() {
+    return channel.socket().getInetAddress();
+  }
+
+  /** Who logged in: what this session may claim follows from it. */
+  User user() {
+    return user;
   }
 
   /** Serves the session on the calling thread until the client leaves or fails. */
@@ -49,7 +68,7 @@ final class ControlSession {
       channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
-      log.info("client {} connected (pipe {})", client, login.clientVersion());
+      log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
       while (!closed.get()) {
         if (!dispatch(channel.receive())) {
           return;
@@ -78,7 +97,8 @@ final class ControlSession {
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
       case Message.Forward forward -> forward(forward);
-      case Message.ExchangeFailed failed -> server.pending().fail(failed.id(), failed.reason());
+      case Message.ExchangeFailed failed ->
+          server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
       }
@@ -110,12 +130,25 @@ final class ControlSession {
       reject(forward, "this client already has a tunnel named '" + name + "'; names must differ");
       return;
     }
-    if (tunnels.size() >= Limits.MAX_TUNNELS_PER_CLIENT) {
+    if (!user.mayUseName(name)) {
+      reject(
+          forward,
+          "user "
+              + user
+              + " may not use the tunnel name '"
+              + name
+              + "' (allowed: "
+              + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
+              + ")");
+      return;
+    }
+    if (tunnels.size() >= maxTunnels) {
       reject(
           forward,
           "this client already holds "
               + tunnels.size()
-              + " tunnels, the most one client may hold; split them over several clients");
+              + " tunnels, the most one client may hold (max_tunnels_per_client); split them over"
+              + " several clients");
       return;
     }
     PublicListener listener;
@@ -162,6 +195,11 @@ final class ControlSession {
       log.debug("heartbeat to client {} failed: {}", client, e.toString());
       close();
     }
+  }
+
+  @Override
+  public String toString() {
+    return client;
   }
 
   /** Tells the client the server is going away; the session then ends. */

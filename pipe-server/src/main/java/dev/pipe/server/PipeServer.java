@@ -1,6 +1,7 @@
 package dev.pipe.server;
 
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.ProtocolException;
@@ -10,12 +11,15 @@ import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -23,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,40 +35,62 @@ import org.slf4j.LoggerFactory;
  * {@code pipe server}: accepts clients on the control port, opens their tunnels' public ports, and
  * splices each user connection to the data connection the client opens for it.
  *
- * <p>Threads: one virtual thread accepts on the control port, one per connection runs its login and
- * then its control session or its splice, one per public port accepts users. A single platform
- * timer thread enforces deadlines by closing sockets.
+ * <p>Every connection passes, in order: the ban list and the limits on unauthenticated connections
+ * (at accept), TLS, then the login, all under one deadline. Threads: one virtual thread accepts on
+ * the control port, one per connection runs its login and then its control session or its splice,
+ * one per public port accepts users. A single platform timer thread enforces deadlines by closing
+ * sockets.
  */
 public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
 
-  private final ServerConfig config;
+  private final ServerLimits limits;
   private final ServerSocket controlListener;
+  private final ServerTransport transport;
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
   private final ActiveSplices active = new ActiveSplices();
   private final ServerHandshake handshake;
+  private final UnauthenticatedConnections unauthenticated;
+  private final FailedLogins failedLogins;
   private final Map<String, ControlSession> sessions = new ConcurrentHashMap<>();
+  private final Map<InetAddress, Integer> clientsBySource = new ConcurrentHashMap<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final RateLimitedLog refusedAtAccept = new RateLimitedLog(log);
+  private final RateLimitedLog refusedBanned = new RateLimitedLog(log);
+  private final RateLimitedLog refusedClient = new RateLimitedLog(log);
   private volatile Thread acceptThread;
 
-  private PipeServer(ServerConfig config, ServerSocket controlListener) {
-    this.config = config;
+  private PipeServer(ServerConfig config, ServerSocket controlListener, ServerTransport transport) {
+    this.limits = config.limits();
     this.controlListener = controlListener;
+    this.transport = transport;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pipe-timer").daemon().factory());
     this.pending =
-        new PendingConnections(config.maxPendingConnections(), config.pendingTimeout(), timer);
-    this.ports = new TunnelPorts(config.bindAddress(), config.allowedPorts(), pending);
-    this.handshake = new ServerHandshake(config.token(), config.allowNoAuth());
+        new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
+    this.ports = new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel());
+    this.unauthenticated =
+        new UnauthenticatedConnections(
+            limits.maxUnauthenticatedConnections(),
+            limits.maxUnauthenticatedPerSource(),
+            limits.maxPendingConnections());
+    this.failedLogins =
+        new FailedLogins(
+            limits.loginFailuresBeforeBan(),
+            limits.loginFailureWindow(),
+            limits.banDuration(),
+            System::nanoTime);
+    this.handshake = new ServerHandshake(config.credentials(), failedLogins);
   }
 
-  /** Binds the control port and starts accepting clients. */
+  /** Loads the TLS identity, binds the control port and starts accepting clients. */
   public static PipeServer start(ServerConfig config) throws IOException {
+    ServerTransport transport = transport(config.tls());
     ServerSocket listener = new ServerSocket();
     try {
       listener.setReuseAddress(true);
@@ -80,26 +107,54 @@ public final class PipeServer implements AutoCloseable {
               + "; is another pipe server running? choose another --port",
           e);
     }
-    PipeServer server = new PipeServer(config, listener);
+    PipeServer server = new PipeServer(config, listener, transport);
     server.acceptThread = Thread.ofVirtual().name("control-accept").start(server::acceptLoop);
-    if (config.token().isEmpty()) {
+    if (config.credentials().open()) {
       log.warn(
           "authentication is OFF (--allow-no-auth): anyone who can reach port {} can open tunnels",
           server.port());
     }
     log.info(
-        "pipe server {} listening on {}:{} (tunnel ports {}, heartbeat {} ms)",
+        "pipe server {} listening on {}:{} (heartbeat {} ms)",
         PipeVersion.software(),
         config.bindAddress(),
         server.port(),
-        config.allowedPorts(),
-        config.heartbeatInterval().toMillis());
+        server.limits.heartbeatInterval().toMillis());
+    transport
+        .fingerprint()
+        .ifPresentOrElse(
+            fingerprint ->
+                log.info(
+                    "TLS is on; certificate fingerprint {} (clients can pin it with"
+                        + " --server-fingerprint)",
+                    fingerprint),
+            () ->
+                log.warn(
+                    "TLS is OFF (--no-tls): tokens' proofs and all tunnel bytes travel in clear"));
     return server;
+  }
+
+  private static ServerTransport transport(ServerTls tls) throws IOException {
+    if (!tls.enabled()) {
+      return ServerTransport.plain();
+    }
+    try {
+      TlsIdentity identity = TlsIdentity.load(tls);
+      return ServerTransport.tls(identity.sslContext(), identity.fingerprint());
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "cannot set up TLS: " + e.getMessage() + "; check --tls-cert and --tls-key", e);
+    }
   }
 
   /** The control port actually bound (useful with port 0). */
   public int port() {
     return controlListener.getLocalPort();
+  }
+
+  /** The TLS certificate's fingerprint, or empty when TLS is off. */
+  public Optional<Fingerprint> fingerprint() {
+    return transport.fingerprint();
   }
 
   /** Blocks until {@link #close()} has finished. */
@@ -116,7 +171,10 @@ public final class PipeServer implements AutoCloseable {
   }
 
   void sessionEnded(ControlSession session) {
-    sessions.remove(session.clientId(), session);
+    if (sessions.remove(session.clientId(), session)) {
+      clientsBySource.computeIfPresent(
+          session.source(), (address, count) -> count == 1 ? null : count - 1);
+    }
   }
 
   private void acceptLoop() {
@@ -130,31 +188,58 @@ public final class PipeServer implements AutoCloseable {
         }
         return;
       }
-      Thread.ofVirtual()
-          .name("connection-" + ControlChannel.describe(socket.getRemoteSocketAddress()))
-          .start(() -> serve(socket));
+      admit(socket);
     }
   }
 
-  /** Runs the login under its deadline, then the control session or the splice. */
-  private void serve(Socket socket) {
+  /** The checks that cost nothing: the ban list and the limits on connections not logged in. */
+  private void admit(Socket socket) {
+    InetAddress source = socket.getInetAddress();
+    if (failedLogins.isBanned(source)) {
+      refusedBanned.warn(
+          "refused connection: source={} is banned after repeated failed logins",
+          source.getHostAddress());
+      Sockets.closeQuietly(socket);
+      return;
+    }
+    switch (unauthenticated.enter(source, clientsBySource.containsKey(source))) {
+      case UnauthenticatedConnections.Refused refused -> {
+        refusedAtAccept.warn(
+            "refused connection from {}: limit {} = {} reached",
+            source.getHostAddress(),
+            refused.limitKey(),
+            refused.limit());
+        Sockets.closeQuietly(socket);
+      }
+      case UnauthenticatedConnections.Slot slot ->
+          Thread.ofVirtual()
+              .name("connection-" + ControlChannel.describe(socket.getRemoteSocketAddress()))
+              .start(() -> serve(socket, slot));
+    }
+  }
+
+  /** Runs TLS and the login under one deadline, then the control session or the splice. */
+  private void serve(Socket socket, UnauthenticatedConnections.Slot slot) {
     String peer = ControlChannel.describe(socket.getRemoteSocketAddress());
+    Duration timeout = limits.handshakeTimeout();
     ScheduledFuture<?> deadline =
         timer.schedule(
-            () -> Sockets.closeQuietly(socket),
-            config.handshakeTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
+            () -> Sockets.closeQuietly(socket), timeout.toMillis(), TimeUnit.MILLISECONDS);
     ServerHandshake.Outcome outcome;
     try {
       Sockets.tune(socket);
-      socket.setSoTimeout(Math.toIntExact(config.handshakeTimeout().toMillis()));
-      outcome = handshake.perform(new ControlChannel(socket));
+      Socket secured = transport.secure(socket, timeout.dividedBy(2), timeout);
+      secured.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+      outcome = handshake.perform(new ControlChannel(secured, limits.maxFrameBytes()));
     } catch (ServerHandshake.Refused e) {
-      log.warn("login from {} rejected: {}", peer, e.getMessage());
-      Sockets.closeQuietly(socket);
+      loginFailed(socket, e);
       return;
     } catch (EOFException e) {
       log.debug("connection from {} closed before logging in", peer);
+      Sockets.closeQuietly(socket);
+      return;
+    } catch (SSLException e) {
+      log.warn("connection from {} closed: TLS handshake failed: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
     } catch (ProtocolException e) {
@@ -163,10 +248,7 @@ public final class PipeServer implements AutoCloseable {
       return;
     } catch (IOException e) {
       if (deadline.isDone()) {
-        log.info(
-            "connection from {} closed: no login within {} ms",
-            peer,
-            config.handshakeTimeout().toMillis());
+        log.info("connection from {} closed: no login within {} ms", peer, timeout.toMillis());
       } else {
         log.debug("connection from {} failed during login: {}", peer, e.toString());
       }
@@ -174,6 +256,7 @@ public final class PipeServer implements AutoCloseable {
       return;
     } finally {
       deadline.cancel(false);
+      slot.close();
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
@@ -181,14 +264,62 @@ public final class PipeServer implements AutoCloseable {
     }
   }
 
+  /**
+   * One line per failure, in a fixed key=value form that fail2ban can match (see docs/security.md);
+   * the token itself is never part of it.
+   */
+  private void loginFailed(Socket socket, ServerHandshake.Refused refused) {
+    InetAddress source = socket.getInetAddress();
+    log.warn(
+        "authentication failure: source={} port={} reason=\"{}\"",
+        source.getHostAddress(),
+        socket.getPort(),
+        refused.getMessage());
+    if (refused.startedBan()) {
+      log.warn(
+          "ban: source={} banned for {} s after {} failed logins within {} s",
+          source.getHostAddress(),
+          limits.banDuration().toSeconds(),
+          limits.loginFailuresBeforeBan(),
+          limits.loginFailureWindow().toSeconds());
+    }
+    Sockets.closeQuietly(socket);
+  }
+
   private void runSession(ServerHandshake.ControlLogin control) {
     if (closing.get()) {
       refuse(control.channel(), RejectReason.SHUTTING_DOWN, "the server is shutting down");
       return;
     }
+    String clientId = control.login().clientId();
+    ControlSession previous = sessions.get(clientId);
+    if (previous == null && sessions.size() >= limits.maxClients()) {
+      refusedClient.warn(
+          "refused client {}: limit max_clients = {} reached",
+          control.channel().peer(),
+          limits.maxClients());
+      refuse(
+          control.channel(),
+          RejectReason.BUSY,
+          "the server already serves its maximum of "
+              + limits.maxClients()
+              + " clients; try later");
+      return;
+    }
+    if (previous != null && !previous.user().equals(control.user())) {
+      // A client id is only ever replaced by the same user: nobody can evict another's session.
+      log.warn(
+          "client {} logged in as {} with the client id of a session of {}; refused",
+          control.channel().peer(),
+          control.user(),
+          previous.user());
+      refuse(control.channel(), RejectReason.PROTOCOL_ERROR, "client id already in use");
+      return;
+    }
     ControlSession session =
-        new ControlSession(this, control.channel(), control.login(), config.heartbeatInterval());
-    ControlSession previous = sessions.put(session.clientId(), session);
+        new ControlSession(this, control.channel(), control.login(), control.user(), limits);
+    previous = sessions.put(clientId, session);
+    clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {
       // The same client process reconnected before we noticed its old connection die.
       log.info("client {} reconnected; replacing its previous session", control.channel().peer());
@@ -199,7 +330,7 @@ public final class PipeServer implements AutoCloseable {
 
   private void spliceData(ServerHandshake.DataLogin data) {
     ControlChannel channel = data.channel();
-    PendingConnections.Pending user = pending.claim(data.login().id());
+    PendingConnections.Pending user = pending.claim(data.login().id(), data.user());
     if (user == null) {
       log.warn(
           "data connection from {} closed: connection id {} is unknown, already used or expired",
@@ -211,10 +342,10 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
+    String tunnel = user.listener().tunnel();
     try {
       channel.send(new Message.DataAccepted(user.id()));
       channel.setReadTimeout(Duration.ZERO);
-      String tunnel = user.listener().tunnel();
       Splice.Result result =
           active.run(
               Splice.Side.of(user.user()), Splice.Side.of(channel.socket()), "splice-" + tunnel);
@@ -228,6 +359,8 @@ public final class PipeServer implements AutoCloseable {
       log.debug("data connection id={} failed: {}", user.id(), e.toString());
       Sockets.closeQuietly(user.user());
       channel.close();
+    } finally {
+      user.listener().connectionEnded();
     }
   }
 
@@ -255,11 +388,11 @@ public final class PipeServer implements AutoCloseable {
       session.goodbye("the server is shutting down");
     }
     try {
-      if (!active.awaitDrained(config.shutdownGrace())) {
+      if (!active.awaitDrained(limits.shutdownGrace())) {
         log.info(
             "cutting {} connections still open after the {} ms grace period",
             active.size(),
-            config.shutdownGrace().toMillis());
+            limits.shutdownGrace().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

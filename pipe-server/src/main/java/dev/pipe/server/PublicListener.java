@@ -1,19 +1,23 @@
 package dev.pipe.server;
 
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ConnectionId;
+import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Message;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One public port of one tunnel. Each user connection it accepts is parked in {@link
- * PendingConnections} under a fresh id, and the owning client is told to open a data connection for
- * that id.
+ * One public port of one tunnel. A user connection from a source the tunnel does not admit, or
+ * beyond the tunnel's connection limit, is closed at accept, before any byte flows. Every other is
+ * parked in {@link PendingConnections} under a fresh id, and the owning client is told to open a
+ * data connection for that id.
  */
 final class PublicListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
@@ -23,16 +27,28 @@ final class PublicListener implements AutoCloseable {
   private final String tunnel;
   private final ServerSocket serverSocket;
   private final PendingConnections pending;
+  private final SourceFilter tunnelSources;
+  private final int maxConnections;
+  private final AtomicInteger connections = new AtomicInteger();
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
+  private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
+  private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
   private volatile Thread acceptThread;
 
   PublicListener(
-      ControlSession owner, String tunnel, ServerSocket serverSocket, PendingConnections pending) {
+      ControlSession owner,
+      String tunnel,
+      ServerSocket serverSocket,
+      PendingConnections pending,
+      SourceFilter tunnelSources,
+      int maxConnections) {
     this.owner = owner;
     this.tunnel = tunnel;
     this.serverSocket = serverSocket;
     this.pending = pending;
+    this.tunnelSources = tunnelSources;
+    this.maxConnections = maxConnections;
   }
 
   String tunnel() {
@@ -41,6 +57,10 @@ final class PublicListener implements AutoCloseable {
 
   int port() {
     return serverSocket.getLocalPort();
+  }
+
+  ControlSession owner() {
+    return owner;
   }
 
   void start() {
@@ -76,25 +96,50 @@ final class PublicListener implements AutoCloseable {
   }
 
   private void admit(Socket user) {
+    if (!tunnelSources.permits(user.getInetAddress())
+        || !owner.user().sources().permits(user.getInetAddress())) {
+      sourceDenied.warn(
+          "tunnel={} port={} refused user {}: its address is not allowed (allow_sources/deny_sources)",
+          tunnel,
+          port(),
+          ControlChannel.describe(user.getRemoteSocketAddress()));
+      Sockets.closeQuietly(user);
+      return;
+    }
+    if (connections.incrementAndGet() > maxConnections) {
+      connections.decrementAndGet();
+      tunnelFull.warn(
+          "tunnel={} port={} refused a user connection: it already has {} (max_connections_per_tunnel)",
+          tunnel,
+          port(),
+          maxConnections);
+      Sockets.closeQuietly(user);
+      return;
+    }
     ConnectionId id = ConnectionId.random();
+    if (!pending.add(id, user, this)) {
+      pendingFull.warn(
+          "tunnel={} port={} refused a user connection: {} connections already wait for their"
+              + " client (max_pending_connections)",
+          tunnel,
+          port(),
+          pending.capacity());
+      Sockets.closeQuietly(user);
+      connectionEnded();
+      return;
+    }
     try {
       Sockets.tune(user);
-      if (!pending.add(id, user, this)) {
-        pendingFull.warn(
-            "tunnel={} port={} refused a user connection: {} connections already wait for their"
-                + " client (max_pending_connections)",
-            tunnel,
-            port(),
-            pending.capacity());
-        Sockets.closeQuietly(user);
-        return;
-      }
       owner.send(new Message.Exchange(id, tunnel));
     } catch (IOException e) {
       log.debug("tunnel={} could not announce connection id={}: {}", tunnel, id, e.toString());
-      pending.fail(id, "the client's control connection failed: " + e.getMessage());
-      Sockets.closeQuietly(user);
+      pending.fail(id, "the client's control connection failed: " + e.getMessage(), owner);
     }
+  }
+
+  /** A user connection of this tunnel has ended, wherever that happened. */
+  void connectionEnded() {
+    connections.decrementAndGet();
   }
 
   @Override

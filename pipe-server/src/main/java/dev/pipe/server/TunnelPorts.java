@@ -7,27 +7,31 @@ import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The public ports of all tunnels on this server: who holds which, and binding new ones. */
+/**
+ * The public ports of all tunnels on this server: who holds which, and binding new ones within the
+ * ports the requesting user may claim.
+ */
 final class TunnelPorts {
   private static final int BACKLOG = 1_024;
 
   private final String bindAddress;
-  private final PortRanges allowed;
   private final PendingConnections pending;
+  private final int maxConnectionsPerTunnel;
   private final Map<Integer, PublicListener> byPort = new ConcurrentHashMap<>();
 
-  TunnelPorts(String bindAddress, PortRanges allowed, PendingConnections pending) {
+  TunnelPorts(String bindAddress, PendingConnections pending, int maxConnectionsPerTunnel) {
     this.bindAddress = bindAddress;
-    this.allowed = allowed;
     this.pending = pending;
+    this.maxConnectionsPerTunnel = maxConnectionsPerTunnel;
   }
 
   /** Binds the port a client asked for (or any free allowed one for 0) and starts accepting. */
   PublicListener open(ControlSession owner, Message.Forward forward) throws TunnelRejected {
+    PortRanges allowed = owner.user().allowedPorts();
     PublicListener listener =
         forward.remotePort() == 0
-            ? bindAnyFree(owner, forward.tunnel())
-            : bindRequested(owner, forward.tunnel(), forward.remotePort());
+            ? bindAnyFree(owner, forward, allowed)
+            : bindRequested(owner, forward, allowed);
     listener.start();
     return listener;
   }
@@ -37,13 +41,16 @@ final class TunnelPorts {
     listener.close();
   }
 
-  private PublicListener bindRequested(ControlSession owner, String tunnel, int port)
-      throws TunnelRejected {
+  private PublicListener bindRequested(
+      ControlSession owner, Message.Forward forward, PortRanges allowed) throws TunnelRejected {
+    int port = forward.remotePort();
     if (!allowed.contains(port)) {
       throw new TunnelRejected(
           "port "
               + port
-              + " is not allowed on this server (allowed: "
+              + " is not allowed"
+              + where(owner.user())
+              + " (allowed: "
               + allowed
               + "); pick one of those, or 0 for any free one");
     }
@@ -55,7 +62,7 @@ final class TunnelPorts {
               + " or 0 for any free one");
     }
     try {
-      return register(owner, tunnel, bind(port));
+      return register(owner, forward, bind(port));
     } catch (IOException e) {
       throw new TunnelRejected(
           "port "
@@ -66,19 +73,31 @@ final class TunnelPorts {
     }
   }
 
-  private PublicListener bindAnyFree(ControlSession owner, String tunnel) throws TunnelRejected {
+  private PublicListener bindAnyFree(
+      ControlSession owner, Message.Forward forward, PortRanges allowed) throws TunnelRejected {
     for (int port : allowed.candidates()) {
       if (byPort.containsKey(port)) {
         continue;
       }
       try {
-        return register(owner, tunnel, bind(port));
+        return register(owner, forward, bind(port));
       } catch (IOException e) {
-        // Taken by another program or another tunnel a moment ago: try the next candidate.
+        // Taken by another program a moment ago: try the next candidate.
       }
     }
     throw new TunnelRejected(
-        "no free port among the ports this server allows (" + allowed + "); try again later");
+        "no free port among the ports allowed"
+            + where(owner.user())
+            + " ("
+            + allowed
+            + "); try again later");
+  }
+
+  private static String where(User user) {
+    return switch (user.name()) {
+      case User.SHARED, User.ANONYMOUS -> " on this server";
+      default -> " for user " + user.name();
+    };
   }
 
   private ServerSocket bind(int port) throws IOException {
@@ -94,8 +113,16 @@ final class TunnelPorts {
   }
 
   /** The bind succeeded, so no other listener can hold this port: the kernel made sure. */
-  private PublicListener register(ControlSession owner, String tunnel, ServerSocket serverSocket) {
-    PublicListener listener = new PublicListener(owner, tunnel, serverSocket, pending);
+  private PublicListener register(
+      ControlSession owner, Message.Forward forward, ServerSocket serverSocket) {
+    PublicListener listener =
+        new PublicListener(
+            owner,
+            forward.tunnel(),
+            serverSocket,
+            pending,
+            forward.sources(),
+            maxConnectionsPerTunnel);
     byPort.put(serverSocket.getLocalPort(), listener);
     return listener;
   }
