@@ -126,6 +126,11 @@ final class PipeProcess implements AutoCloseable {
     return Files.readString(stdout, StandardCharsets.UTF_8);
   }
 
+  /** The file that receives the process's stderr, where its log lines go. */
+  Path stderrFile() {
+    return stderr;
+  }
+
   String stderr() throws IOException {
     return Files.readString(stderr, StandardCharsets.UTF_8);
   }
