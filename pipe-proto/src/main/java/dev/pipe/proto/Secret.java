@@ -2,6 +2,7 @@ package dev.pipe.proto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -32,6 +33,25 @@ public final class Secret {
 
   public boolean isEmpty() {
     return bytes.length == 0;
+  }
+
+  /**
+   * True if {@code candidate} is this secret. Compares SHA-256 digests in constant time, so that
+   * neither the content nor the length of the secret shows in how long the answer takes.
+   */
+  public boolean matches(String candidate) {
+    if (bytes.length == 0 || candidate == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(bytes), sha256(candidate.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] sha256(byte[] value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   /** HMAC-SHA256 keyed with this secret over the concatenation of {@code parts}. */
