@@ -14,8 +14,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -45,25 +48,31 @@ public final class PipeServer implements AutoCloseable {
   private final TunnelPorts ports;
   private final ActiveSplices active = new ActiveSplices();
   private final ServerHandshake handshake;
+  private final ServerEvents events;
   private final Map<String, ControlSession> sessions = new ConcurrentHashMap<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile Thread acceptThread;
 
-  private PipeServer(ServerConfig config, ServerSocket controlListener) {
+  private PipeServer(ServerConfig config, ServerSocket controlListener, ServerEvents events) {
     this.config = config;
     this.controlListener = controlListener;
+    this.events = events;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pipe-timer").daemon().factory());
     this.pending =
         new PendingConnections(config.maxPendingConnections(), config.pendingTimeout(), timer);
-    this.ports = new TunnelPorts(config.bindAddress(), config.allowedPorts(), pending);
+    this.ports = new TunnelPorts(config.bindAddress(), config.allowedPorts(), pending, events);
     this.handshake = new ServerHandshake(config.token(), config.allowNoAuth());
   }
 
-  /** Binds the control port and starts accepting clients. */
-  public static PipeServer start(ServerConfig config) throws IOException {
+  /**
+   * Binds the control port and starts accepting clients; {@code observers} hear of every event (see
+   * {@link ServerEvents}), after the server's own stats line.
+   */
+  public static PipeServer start(ServerConfig config, ServerEvents... observers)
+      throws IOException {
     ServerSocket listener = new ServerSocket();
     try {
       listener.setReuseAddress(true);
@@ -80,7 +89,14 @@ public final class PipeServer implements AutoCloseable {
               + "; is another pipe server running? choose another --port",
           e);
     }
-    PipeServer server = new PipeServer(config, listener);
+    StatsLog stats = new StatsLog(config.statsInterval());
+    List<ServerEvents> all = new ArrayList<>(List.of(stats));
+    all.addAll(List.of(observers));
+    PipeServer server = new PipeServer(config, listener, ServerEvents.all(all));
+    if (config.statsInterval().isPositive()) {
+      long millis = config.statsInterval().toMillis();
+      server.timer.scheduleAtFixedRate(stats::logLine, millis, millis, TimeUnit.MILLISECONDS);
+    }
     server.acceptThread = Thread.ofVirtual().name("control-accept").start(server::acceptLoop);
     if (config.token().isEmpty()) {
       log.warn(
@@ -102,9 +118,46 @@ public final class PipeServer implements AutoCloseable {
     return controlListener.getLocalPort();
   }
 
+  /** True until {@link #close()} begins: the health check's answer. */
+  public boolean isRunning() {
+    return !closing.get();
+  }
+
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
+  }
+
+  /** The clients logged in now, the longest connected first. */
+  public List<ClientInfo> clients() {
+    return sessions.values().stream()
+        .map(ControlSession::info)
+        .sorted(Comparator.comparing(ClientInfo::since))
+        .toList();
+  }
+
+  /** The tunnels open now, the oldest first. */
+  public List<TunnelInfo> tunnels() {
+    return sessions.values().stream()
+        .flatMap(session -> session.tunnels().stream())
+        .sorted(Comparator.comparing(TunnelInfo::since))
+        .toList();
+  }
+
+  /**
+   * Closes a tunnel by hand: its port stops accepting, its connections are cut, and its client is
+   * told {@code reason} and does not ask for it again until it restarts.
+   *
+   * @return the tunnel that was closed; empty if no open tunnel has this id
+   */
+  public Optional<TunnelInfo> closeTunnel(String id, String reason) {
+    for (ControlSession session : sessions.values()) {
+      Optional<TunnelInfo> closedTunnel = session.closeTunnel(id, reason);
+      if (closedTunnel.isPresent()) {
+        return closedTunnel;
+      }
+    }
+    return Optional.empty();
   }
 
   PendingConnections pending() {
@@ -150,6 +203,7 @@ public final class PipeServer implements AutoCloseable {
       socket.setSoTimeout(Math.toIntExact(config.handshakeTimeout().toMillis()));
       outcome = handshake.perform(new ControlChannel(socket));
     } catch (ServerHandshake.Refused e) {
+      events.handshakeFailed(e.failure());
       log.warn("login from {} rejected: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
@@ -158,11 +212,13 @@ public final class PipeServer implements AutoCloseable {
       Sockets.closeQuietly(socket);
       return;
     } catch (ProtocolException e) {
+      events.handshakeFailed(HandshakeFailure.PROTOCOL_ERROR);
       log.warn("connection from {} closed: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
     } catch (IOException e) {
       if (deadline.isDone()) {
+        events.handshakeFailed(HandshakeFailure.TIMEOUT);
         log.info(
             "connection from {} closed: no login within {} ms",
             peer,
@@ -187,7 +243,8 @@ public final class PipeServer implements AutoCloseable {
       return;
     }
     ControlSession session =
-        new ControlSession(this, control.channel(), control.login(), config.heartbeatInterval());
+        new ControlSession(
+            this, control.channel(), control.login(), config.heartbeatInterval(), events);
     ControlSession previous = sessions.put(session.clientId(), session);
     if (previous != null) {
       // The same client process reconnected before we noticed its old connection die.
@@ -201,6 +258,7 @@ public final class PipeServer implements AutoCloseable {
     ControlChannel channel = data.channel();
     PendingConnections.Pending user = pending.claim(data.login().id());
     if (user == null) {
+      events.handshakeFailed(HandshakeFailure.UNKNOWN_CONNECTION);
       log.warn(
           "data connection from {} closed: connection id {} is unknown, already used or expired",
           channel.peer(),
@@ -211,23 +269,38 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
+    PublicListener listener = user.listener();
+    if (!listener.track(user.user())) {
+      // An operator closed the tunnel while this connection waited for its data connection.
+      refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
+      Sockets.closeQuietly(user.user());
+      return;
+    }
+    TunnelInfo tunnel = listener.info();
+    tunnel.traffic().connectionOpened();
+    events.connectionOpened(tunnel);
     try {
       channel.send(new Message.DataAccepted(user.id()));
       channel.setReadTimeout(Duration.ZERO);
-      String tunnel = user.listener().tunnel();
       Splice.Result result =
           active.run(
-              Splice.Side.of(user.user()), Splice.Side.of(channel.socket()), "splice-" + tunnel);
+              Splice.Side.of(user.user()).counting(tunnel.traffic().in()),
+              Splice.Side.of(channel.socket()).counting(tunnel.traffic().out()),
+              "splice-" + tunnel.name());
       log.debug(
           "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
           user.id(),
-          tunnel,
+          tunnel.name(),
           result.aToB(),
           result.bToA());
     } catch (IOException e) {
       log.debug("data connection id={} failed: {}", user.id(), e.toString());
       Sockets.closeQuietly(user.user());
       channel.close();
+    } finally {
+      listener.untrack(user.user());
+      tunnel.traffic().connectionClosed();
+      events.connectionClosed(tunnel);
     }
   }
 

@@ -7,36 +7,55 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One public port of one tunnel. Each user connection it accepts is parked in {@link
  * PendingConnections} under a fresh id, and the owning client is told to open a data connection for
- * that id.
+ * that id. It also knows its spliced connections, so that an operator who closes the tunnel cuts
+ * them too.
  */
-final class PublicListener implements AutoCloseable {
+final class PublicListener {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
   private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
+  private final TunnelInfo info;
   private final String tunnel;
   private final ServerSocket serverSocket;
   private final PendingConnections pending;
+  private final ServerEvents events;
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
+  private final Set<Socket> spliced = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean cut;
   private volatile Thread acceptThread;
 
   PublicListener(
-      ControlSession owner, String tunnel, ServerSocket serverSocket, PendingConnections pending) {
+      ControlSession owner,
+      TunnelInfo info,
+      ServerSocket serverSocket,
+      PendingConnections pending,
+      ServerEvents events) {
     this.owner = owner;
-    this.tunnel = tunnel;
+    this.info = info;
+    this.tunnel = info.name();
     this.serverSocket = serverSocket;
     this.pending = pending;
+    this.events = events;
   }
 
   String tunnel() {
     return tunnel;
+  }
+
+  TunnelInfo info() {
+    return info;
   }
 
   int port() {
@@ -80,6 +99,7 @@ final class PublicListener implements AutoCloseable {
     try {
       Sockets.tune(user);
       if (!pending.add(id, user, this)) {
+        events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
         pendingFull.warn(
             "tunnel={} port={} refused a user connection: {} connections already wait for their"
                 + " client (max_pending_connections)",
@@ -97,9 +117,36 @@ final class PublicListener implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /**
+   * Remembers a user connection that is being spliced; false if the tunnel's connections were cut
+   * already, and then the caller must close it.
+   */
+  boolean track(Socket user) {
+    spliced.add(user);
+    if (cut) {
+      spliced.remove(user);
+      return false;
+    }
+    return true;
+  }
+
+  void untrack(Socket user) {
+    spliced.remove(user);
+  }
+
+  /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
+  void cutConnections() {
+    cut = true;
+    spliced.forEach(Sockets::closeQuietly);
+  }
+
+  /** Stops accepting and drops the users still waiting; true for the call that closed it. */
+  boolean close() {
+    if (!closed.compareAndSet(false, true)) {
+      return false;
+    }
     Sockets.closeListener(serverSocket, acceptThread);
     pending.dropAll(this);
+    return true;
   }
 }

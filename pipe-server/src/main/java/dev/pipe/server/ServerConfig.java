@@ -7,6 +7,7 @@ import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,9 +24,14 @@ public record ServerConfig(
     Duration handshakeTimeout,
     Duration pendingTimeout,
     int maxPendingConnections,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration statsInterval,
+    AdminSettings admin) {
 
   public static final int DEFAULT_PORT = 8910;
+
+  /** How often the stats line is logged, as the relay seed does. */
+  public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(30);
 
   /** The keys a server config file may hold, in the order the README documents them. */
   static final Set<String> FILE_KEYS =
@@ -39,7 +45,14 @@ public record ServerConfig(
           "handshake_timeout",
           "pending_timeout",
           "max_pending_connections",
-          "shutdown_grace");
+          "shutdown_grace",
+          "stats_interval",
+          "admin",
+          "admin_bind",
+          "admin_port",
+          "admin_token",
+          "admin_user",
+          "admin_password");
 
   public static Builder builder() {
     return new Builder();
@@ -57,6 +70,13 @@ public record ServerConfig(
     private Duration pendingTimeout = Limits.PENDING_CONNECTION_TTL;
     private int maxPendingConnections = Limits.MAX_PENDING_CONNECTIONS;
     private Duration shutdownGrace = Limits.SHUTDOWN_GRACE;
+    private Duration statsInterval = DEFAULT_STATS_INTERVAL;
+    private boolean adminEnabled = true;
+    private String adminBind = AdminSettings.DEFAULT_BIND;
+    private int adminPort = AdminSettings.DEFAULT_PORT;
+    private Secret adminToken = Secret.none();
+    private String adminUser;
+    private Secret adminPassword = Secret.none();
 
     private Builder() {}
 
@@ -77,6 +97,15 @@ public record ServerConfig(
           .ifPresent(
               value -> maxPendingConnections(positive(table, "max_pending_connections", value)));
       table.parsed("shutdown_grace", Durations::parse).ifPresent(this::shutdownGrace);
+      table.parsed("stats_interval", Durations::parse).ifPresent(this::statsInterval);
+      table.bool("admin").ifPresent(this::adminEnabled);
+      table.string("admin_bind").ifPresent(this::adminBind);
+      table
+          .integer("admin_port")
+          .ifPresent(value -> adminPort(portFrom(table, "admin_port", value)));
+      table.string("admin_token").ifPresent(value -> adminToken(Secret.of(value)));
+      table.string("admin_user").ifPresent(this::adminUser);
+      table.string("admin_password").ifPresent(value -> adminPassword(Secret.of(value)));
       return this;
     }
 
@@ -130,7 +159,47 @@ public record ServerConfig(
       return this;
     }
 
-    /** The finished config; refuses to run without a token unless no-auth was asked for. */
+    /** How often the stats line is logged; zero logs none. */
+    public Builder statsInterval(Duration statsInterval) {
+      this.statsInterval = statsInterval;
+      return this;
+    }
+
+    /** False runs no admin listener (no dashboard, API, metrics or health check). */
+    public Builder adminEnabled(boolean adminEnabled) {
+      this.adminEnabled = adminEnabled;
+      return this;
+    }
+
+    public Builder adminBind(String adminBind) {
+      this.adminBind = adminBind;
+      return this;
+    }
+
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
+    public Builder adminToken(Secret adminToken) {
+      this.adminToken = adminToken;
+      return this;
+    }
+
+    public Builder adminUser(String adminUser) {
+      this.adminUser = adminUser == null || adminUser.isEmpty() ? null : adminUser;
+      return this;
+    }
+
+    public Builder adminPassword(Secret adminPassword) {
+      this.adminPassword = adminPassword;
+      return this;
+    }
+
+    /**
+     * The finished config; refuses to run without a token unless no-auth was asked for, and refuses
+     * an admin listener open to other machines without credentials.
+     */
     public ServerConfig build() {
       if (token.isEmpty() && !allowNoAuth) {
         throw new ConfigException(
@@ -144,6 +213,15 @@ public record ServerConfig(
       if (heartbeatInterval.toMillis() < 10) {
         throw new ConfigException("heartbeat_interval must be at least 10ms");
       }
+      AdminSettings admin =
+          new AdminSettings(
+              adminEnabled,
+              adminBind,
+              adminPort,
+              adminToken,
+              Optional.ofNullable(adminUser),
+              adminPassword);
+      admin.check();
       return new ServerConfig(
           bindAddress,
           port,
@@ -154,7 +232,9 @@ public record ServerConfig(
           handshakeTimeout,
           pendingTimeout,
           maxPendingConnections,
-          shutdownGrace);
+          shutdownGrace,
+          statsInterval,
+          admin);
     }
 
     private static int portFrom(ConfigTable table, String key, long value) {

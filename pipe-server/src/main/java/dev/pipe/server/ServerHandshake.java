@@ -31,8 +31,15 @@ final class ServerHandshake {
   static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
 
-    Refused(String reason) {
+    private final HandshakeFailure failure;
+
+    Refused(HandshakeFailure failure, String reason) {
       super(reason);
+      this.failure = failure;
+    }
+
+    HandshakeFailure failure() {
+      return failure;
     }
   }
 
@@ -81,6 +88,7 @@ final class ServerHandshake {
                   + protocolVersion
                   + "; install the same pipe version on both sides"));
       throw new Refused(
+          HandshakeFailure.VERSION_MISMATCH,
           "client speaks protocol " + protocolVersion + ", server " + PipeVersion.PROTOCOL);
     }
     boolean open = allowNoAuth && token.isEmpty();
@@ -90,7 +98,7 @@ final class ServerHandshake {
               RejectReason.BAD_TOKEN,
               "token mismatch: the client's token is not the one this server expects; use the"
                   + " same token on both sides (--token, PIPE_TOKEN or 'token' in the config)"));
-      throw new Refused("token mismatch");
+      throw new Refused(HandshakeFailure.BAD_TOKEN, "token mismatch");
     }
   }
 }

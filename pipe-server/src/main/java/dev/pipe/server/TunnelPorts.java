@@ -1,9 +1,12 @@
 package dev.pipe.server;
 
+import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
+import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,32 +17,40 @@ final class TunnelPorts {
   private final String bindAddress;
   private final PortRanges allowed;
   private final PendingConnections pending;
+  private final ServerEvents events;
   private final Map<Integer, PublicListener> byPort = new ConcurrentHashMap<>();
 
-  TunnelPorts(String bindAddress, PortRanges allowed, PendingConnections pending) {
+  TunnelPorts(
+      String bindAddress, PortRanges allowed, PendingConnections pending, ServerEvents events) {
     this.bindAddress = bindAddress;
     this.allowed = allowed;
     this.pending = pending;
+    this.events = events;
   }
 
   /** Binds the port a client asked for (or any free allowed one for 0) and starts accepting. */
   PublicListener open(ControlSession owner, Message.Forward forward) throws TunnelRejected {
     PublicListener listener =
         forward.remotePort() == 0
-            ? bindAnyFree(owner, forward.tunnel())
-            : bindRequested(owner, forward.tunnel(), forward.remotePort());
+            ? bindAnyFree(owner, forward)
+            : bindRequested(owner, forward, forward.remotePort());
     listener.start();
+    events.tunnelOpened(listener.info());
     return listener;
   }
 
-  void release(PublicListener listener) {
+  /** Closes the tunnel's port; the first release of a tunnel reports why it closed. */
+  void release(PublicListener listener, String reason) {
     byPort.remove(listener.port(), listener);
-    listener.close();
+    if (listener.close()) {
+      events.tunnelClosed(listener.info(), reason);
+    }
   }
 
-  private PublicListener bindRequested(ControlSession owner, String tunnel, int port)
+  private PublicListener bindRequested(ControlSession owner, Message.Forward forward, int port)
       throws TunnelRejected {
     if (!allowed.contains(port)) {
+      events.limitHit(ServerLimit.ALLOW_PORTS);
       throw new TunnelRejected(
           "port "
               + port
@@ -55,7 +66,7 @@ final class TunnelPorts {
               + " or 0 for any free one");
     }
     try {
-      return register(owner, tunnel, bind(port));
+      return register(owner, forward, bind(port));
     } catch (IOException e) {
       throw new TunnelRejected(
           "port "
@@ -66,13 +77,14 @@ final class TunnelPorts {
     }
   }
 
-  private PublicListener bindAnyFree(ControlSession owner, String tunnel) throws TunnelRejected {
+  private PublicListener bindAnyFree(ControlSession owner, Message.Forward forward)
+      throws TunnelRejected {
     for (int port : allowed.candidates()) {
       if (byPort.containsKey(port)) {
         continue;
       }
       try {
-        return register(owner, tunnel, bind(port));
+        return register(owner, forward, bind(port));
       } catch (IOException e) {
         // Taken by another program or another tunnel a moment ago: try the next candidate.
       }
@@ -94,8 +106,18 @@ final class TunnelPorts {
   }
 
   /** The bind succeeded, so no other listener can hold this port: the kernel made sure. */
-  private PublicListener register(ControlSession owner, String tunnel, ServerSocket serverSocket) {
-    PublicListener listener = new PublicListener(owner, tunnel, serverSocket, pending);
+  private PublicListener register(
+      ControlSession owner, Message.Forward forward, ServerSocket serverSocket) {
+    TunnelInfo info =
+        new TunnelInfo(
+            ConnectionId.random().hex(),
+            forward.tunnel(),
+            forward.type(),
+            serverSocket.getLocalPort(),
+            owner.info(),
+            Instant.now(),
+            new Traffic());
+    PublicListener listener = new PublicListener(owner, info, serverSocket, pending, events);
     byPort.put(serverSocket.getLocalPort(), listener);
     return listener;
   }

@@ -1,0 +1,13 @@
+package dev.pipe.server;
+
+import java.time.Instant;
+
+/**
+ * A logged-in client as an operator sees it.
+ *
+ * @param id the random id the client chose for its process (not a secret: the token is)
+ * @param address where its control connection comes from, {@code host:port}
+ * @param version the pipe version it runs
+ * @param since when it logged in
+ */
+public record ClientInfo(String id, String address, String version, Instant since) {}
