@@ -7,6 +7,8 @@ import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,11 +22,19 @@ import java.util.Set;
  * #builder()}: the file first, then the flags, which override it.
  */
 public record ClientConfig(
-    HostPort server, Secret token, List<TunnelSpec> tunnels, boolean reconnect) {
+    HostPort server,
+    Secret token,
+    List<TunnelSpec> tunnels,
+    boolean reconnect,
+    Optional<HostPort> status) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
-  static final Set<String> FILE_KEYS = Set.of("server", "token", "reconnect", "tunnels");
+  /** Where {@code pipe status} finds a client that was given no other status address. */
+  public static final HostPort DEFAULT_STATUS =
+      new HostPort(LOCALHOST, StatusEndpoint.DEFAULT_PORT);
+
+  static final Set<String> FILE_KEYS = Set.of("server", "token", "reconnect", "tunnels", "status");
   static final Set<String> TUNNEL_KEYS = Set.of("name", "type", "local", "remote", "bandwidth");
 
   public ClientConfig {
@@ -35,11 +45,39 @@ public record ClientConfig(
     return new Builder();
   }
 
+  /**
+   * Parses a status address: {@code off}, or a loopback {@code [HOST:]PORT}. Only loopback, since
+   * the status shows the server's address and the local services to whoever asks.
+   */
+  public static Optional<HostPort> parseStatus(String text) {
+    if ("off".equals(text)) {
+      return Optional.empty();
+    }
+    HostPort address = HostPort.parse(text, LOCALHOST);
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(address.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a loopback address; the status endpoint listens only on this machine,"
+              + " like 127.0.0.1:"
+              + StatusEndpoint.DEFAULT_PORT
+              + " (or off)");
+    }
+    return Optional.of(address);
+  }
+
   /** Collects settings; later calls override earlier ones. */
   public static final class Builder {
     private HostPort server;
     private Secret token = Secret.none();
     private boolean reconnect = true;
+    private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
 
     private Builder() {}
@@ -51,6 +89,7 @@ public record ClientConfig(
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
       table.bool("reconnect").ifPresent(this::reconnect);
+      table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
       for (ConfigTable entry : table.tables("tunnels")) {
         TunnelSpec spec = tunnel(entry);
         if (tunnels.containsKey(spec.name())) {
@@ -103,6 +142,12 @@ public record ClientConfig(
       return this;
     }
 
+    /** Where the status endpoint listens; empty runs none. */
+    public Builder status(Optional<HostPort> status) {
+      this.status = status;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
@@ -118,7 +163,7 @@ public record ClientConfig(
         throw new ConfigException(
             "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
       }
-      return new ClientConfig(server, token, new ArrayList<>(tunnels.values()), reconnect);
+      return new ClientConfig(server, token, new ArrayList<>(tunnels.values()), reconnect, status);
     }
   }
 }
