@@ -101,7 +101,7 @@ function renderTunnels(tunnels) {
     cells["name"].classList.add("name");
     if (!cells["type"].firstChild) {
       const badge = document.createElement("span");
-      badge.className = "type";
+      badge.className = "badge";
       cells["type"].appendChild(badge);
     }
     cells["type"].firstChild.textContent = tunnel.type;
@@ -148,7 +148,7 @@ function renderTotals(clients, tunnels) {
   $("total-clients").textContent = clients.length;
   $("total-tunnels").textContent = tunnels.length;
   $("total-connections").textContent = sum("connections");
-  $("total-rate").textContent = formatRate(sum("rateIn")) + " / " + formatRate(sum("rateOut"));
+  $("total-rate").textContent = formatRate(sum("rateIn")) + " in\n" + formatRate(sum("rateOut")) + " out";
 }
 
 function setStatus(text, isError) {
