@@ -45,7 +45,8 @@ class PipeCliE2ETest {
 
   private PipeProcess server(String... extra) throws Exception {
     List<String> args =
-        new java.util.ArrayList<>(List.of("server", "--bind", "127.0.0.1", "--port", "0"));
+        new java.util.ArrayList<>(
+            List.of("server", "--bind", "127.0.0.1", "--port", "0", "--admin-port", "0"));
     args.addAll(List.of(extra));
     return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
   }
@@ -55,7 +56,7 @@ class PipeCliE2ETest {
   }
 
   private PipeProcess client(Map<String, String> environment, String... args) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("client"));
+    List<String> all = new java.util.ArrayList<>(List.of("client", "--status", "off"));
     all.addAll(List.of(args));
     return PipeProcess.start(dir, environment, all.toArray(String[]::new));
   }
@@ -122,6 +123,7 @@ class PipeCliE2ETest {
           """
           bind = "127.0.0.1"
           port = 0
+          admin_port = 0
           token = "%s"
           allow_ports = "%d,%d,1024-65535"
           """

@@ -55,7 +55,8 @@ final class PipeProcess implements AutoCloseable {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    builder.environment().remove("PIPE_TOKEN");
+    // Only what the test sets: a PIPE_ variable of the caller's environment would change flags.
+    builder.environment().keySet().removeIf(name -> name.startsWith("PIPE_"));
     builder.environment().putAll(environment);
     return new PipeProcess(builder.start(), out, err);
   }
