@@ -26,8 +26,7 @@ RUN ./mvnw -B -q -DskipTests package \
 
 FROM eclipse-temurin:25-jre
 LABEL org.opencontainers.image.title="pipe server" \
-      org.opencontainers.image.description="A self-hosted reverse tunnel: the public side." \
-      org.opencontainers.image.source="https://github.com/pipe-dev/pipe"
+      org.opencontainers.image.description="A self-hosted reverse tunnel: the public side."
 COPY --from=build /pipe.jar /opt/pipe/pipe.jar
 # Listen on every interface of the container; the admin port stays on loopback (the health check
 # uses it from inside) until PIPE_ADMIN_BIND=0.0.0.0 and PIPE_ADMIN_TOKEN are set.

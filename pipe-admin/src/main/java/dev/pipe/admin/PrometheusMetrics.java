@@ -15,6 +15,8 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,43 +59,44 @@ public final class PrometheusMetrics implements ServerEvents {
             .help("Tunnels open now, by type")
             .labelNames("type")
             .register(registry);
+    List<String> types = Arrays.stream(TunnelType.values()).map(TunnelType::wireName).toList();
     tunnelsOpened =
-        Counter.builder()
-            .name("pipe_tunnels_opened_total")
-            .help("Tunnels opened since the server started, by type")
-            .labelNames("type")
-            .register(registry);
+        counter(
+            "pipe_tunnels_opened_total",
+            "Tunnels opened since the server started, by type",
+            "type",
+            types);
     connections =
-        Counter.builder()
-            .name("pipe_connections_total")
-            .help("User connections spliced to a client since the server started, by tunnel type")
-            .labelNames("type")
-            .register(registry);
-    for (TunnelType type : TunnelType.values()) {
-      tunnels.labelValues(type.wireName()).set(0);
-      tunnelsOpened.labelValues(type.wireName());
-      connections.labelValues(type.wireName());
-    }
+        counter(
+            "pipe_connections_total",
+            "User connections spliced to a client since the server started, by tunnel type",
+            "type",
+            types);
+    types.forEach(type -> tunnels.labelValues(type).set(0));
     handshakeFailures =
-        Counter.builder()
-            .name("pipe_handshake_failures_total")
-            .help("Connections to the control port that did not log in, by reason")
-            .labelNames("reason")
-            .register(registry);
-    for (HandshakeFailure reason : HandshakeFailure.values()) {
-      handshakeFailures.labelValues(reason.label());
-    }
+        counter(
+            "pipe_handshake_failures_total",
+            "Connections to the control port that did not log in, by reason",
+            "reason",
+            Arrays.stream(HandshakeFailure.values()).map(HandshakeFailure::label).toList());
     limitRejections =
-        Counter.builder()
-            .name("pipe_limit_rejections_total")
-            .help("Requests refused because a limit was reached, by the limit's config key")
-            .labelNames("limit")
-            .register(registry);
-    for (ServerLimit limit : ServerLimit.values()) {
-      limitRejections.labelValues(limit.key());
-    }
+        counter(
+            "pipe_limit_rejections_total",
+            "Requests refused because a limit was reached, by the limit's config key",
+            "limit",
+            Arrays.stream(ServerLimit.values()).map(ServerLimit::key).toList());
     registerPerTunnel();
     JvmMetrics.builder().register(registry);
+  }
+
+  /**
+   * A counter with one label whose every value exists from the start, at 0: an alert on its rate
+   * then works before the first event.
+   */
+  private Counter counter(String name, String help, String label, List<String> values) {
+    Counter counter = Counter.builder().name(name).help(help).labelNames(label).register(registry);
+    values.forEach(counter::labelValues);
+    return counter;
   }
 
   private void registerPerTunnel() {

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipe.e2e.Fixture;
 import dev.pipe.example.EchoServer;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,10 +60,6 @@ class OperateCliE2ETest {
     return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
   }
 
-  private static int controlPort(PipeProcess server) throws Exception {
-    return Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
-  }
-
   private static int adminPort(PipeProcess server) throws Exception {
     return Integer.parseInt(
         server.await("admin dashboard on http://127\\.0\\.0\\.1:(\\d+)/").group(1));
@@ -102,10 +96,10 @@ class OperateCliE2ETest {
   void anOperatorClosesATunnelThroughTheApiAndTheClientProcessSaysWhyAndStops() throws Exception {
     int statusPort = Fixture.freePorts(1)[0];
     try (PipeProcess server = server("--admin-token", ADMIN_TOKEN);
-        PipeProcess client = client(controlPort(server), "--status", "127.0.0.1:" + statusPort)) {
-      int port = readyPort(client);
+        PipeProcess client = client(server.controlPort(), "--status", "127.0.0.1:" + statusPort)) {
+      int port = client.readyPort("web");
       int admin = adminPort(server);
-      assertThat(echoThrough(port, "before")).isEqualTo("before");
+      assertThat(PipeProcess.echoThrough(port, "before")).isEqualTo("before");
 
       client.await("status on http://127\\.0\\.0\\.1:" + statusPort + "/status");
       try (PipeProcess status =
@@ -149,7 +143,7 @@ class OperateCliE2ETest {
     int control = Fixture.freePorts(1)[0];
     try (PipeProcess first = server(control);
         PipeProcess client = client(control, "--status", "off")) {
-      readyPort(client);
+      client.readyPort("web");
       first.terminate();
       assertThat(first.awaitExit(EXIT)).isZero();
       client.await(
@@ -177,19 +171,14 @@ class OperateCliE2ETest {
     Path config = dir.resolve("server.toml");
     Files.writeString(config, "stats_interval = \"1s\"\n");
     try (PipeProcess server = server("--config", config.toString());
-        PipeProcess client = client(controlPort(server), "--status", "off")) {
-      int port = readyPort(client);
+        PipeProcess client = client(server.controlPort(), "--status", "off")) {
+      int port = client.readyPort("web");
       server.await(
           "stats clients=1 tunnels=1 connections=0 bytes_in=0 bytes_out=0 \\(bytes in the last 1 s\\)");
-      assertThat(echoThrough(port, "12345")).isEqualTo("12345");
+      assertThat(PipeProcess.echoThrough(port, "12345")).isEqualTo("12345");
       server.await("stats clients=1 tunnels=1 connections=\\d bytes_in=5 ");
       server.await("stats clients=1 tunnels=1 connections=\\d bytes_in=\\d bytes_out=5 ");
     }
-  }
-
-  private static int readyPort(PipeProcess client) throws Exception {
-    return Integer.parseInt(
-        client.await("tunnel web ready: tcp \\S+ -> 127\\.0\\.0\\.1:(\\d+)").group(1));
   }
 
   private static HttpResponse<String> request(
@@ -203,15 +192,6 @@ class OperateCliE2ETest {
               .method(method, HttpRequest.BodyPublishers.noBody())
               .build(),
           HttpResponse.BodyHandlers.ofString());
-    }
-  }
-
-  private static String echoThrough(int port, String text) throws IOException {
-    try (Socket user = new Socket("127.0.0.1", port)) {
-      user.setSoTimeout(10_000);
-      user.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      user.shutdownOutput();
-      return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,19 +50,10 @@ class PipeCliE2ETest {
     return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
   }
 
-  private static int controlPort(PipeProcess server) throws Exception {
-    return Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
-  }
-
   private PipeProcess client(Map<String, String> environment, String... args) throws Exception {
     List<String> all = new java.util.ArrayList<>(List.of("client", "--status", "off"));
     all.addAll(List.of(args));
     return PipeProcess.start(dir, environment, all.toArray(String[]::new));
-  }
-
-  private static int readyPort(PipeProcess client, String tunnel) throws Exception {
-    Matcher ready = client.await("tunnel " + tunnel + " ready: tcp \\S+ -> 127\\.0\\.0\\.1:(\\d+)");
-    return Integer.parseInt(ready.group(1));
   }
 
   @ParameterizedTest
@@ -83,7 +73,7 @@ class PipeCliE2ETest {
   @Test
   void aTunnelBetweenTwoProcessesAndAFreePortChosenByTheServer() throws Exception {
     try (PipeProcess server = server()) {
-      int control = controlPort(server);
+      int control = server.controlPort();
       try (PipeProcess client =
           client(
               Map.of(),
@@ -97,10 +87,10 @@ class PipeCliE2ETest {
               "0",
               "--name",
               "web")) {
-        int port = readyPort(client, "web");
+        int port = client.readyPort("web");
         assertThat(client.stdout())
             .contains("tunnel web ready: tcp 127.0.0.1:" + echo.port() + " -> 127.0.0.1:" + port);
-        assertThat(echoThrough(port, "hello through a process"))
+        assertThat(PipeProcess.echoThrough(port, "hello through a process"))
             .isEqualTo("hello through a process");
 
         client.terminate();
@@ -154,7 +144,7 @@ class PipeCliE2ETest {
             bandwidth = "10MiB"
             """
                 .formatted(
-                    controlPort(server),
+                    server.controlPort(),
                     TOKEN,
                     echo.port(),
                     ports[0],
@@ -162,11 +152,11 @@ class PipeCliE2ETest {
                     ports[1],
                     web.port()));
         try (PipeProcess client = client(Map.of(), "--config", clientToml.toString())) {
-          assertThat(readyPort(client, "echo-a")).isEqualTo(ports[0]);
-          assertThat(readyPort(client, "echo-b")).isEqualTo(ports[1]);
-          int webPort = readyPort(client, "web");
-          assertThat(echoThrough(ports[0], "a")).isEqualTo("a");
-          assertThat(echoThrough(ports[1], "b")).isEqualTo("b");
+          assertThat(client.readyPort("echo-a")).isEqualTo(ports[0]);
+          assertThat(client.readyPort("echo-b")).isEqualTo(ports[1]);
+          int webPort = client.readyPort("web");
+          assertThat(PipeProcess.echoThrough(ports[0], "a")).isEqualTo("a");
+          assertThat(PipeProcess.echoThrough(ports[1], "b")).isEqualTo("b");
           assertThat(httpGet(webPort)).contains("Hello from behind the tunnel!");
         }
       }
@@ -180,7 +170,7 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", "wrong-token-value"),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
@@ -203,7 +193,7 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", TOKEN),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
@@ -219,7 +209,7 @@ class PipeCliE2ETest {
   void aKilledClientFreesItsPortForTheNextClient() throws Exception {
     int port = Fixture.freePorts(1)[0];
     try (PipeProcess server = server()) {
-      String control = "127.0.0.1:" + controlPort(server);
+      String control = "127.0.0.1:" + server.controlPort();
       String[] args = {
         "--server",
         control,
@@ -229,13 +219,13 @@ class PipeCliE2ETest {
         String.valueOf(port)
       };
       try (PipeProcess first = client(Map.of("PIPE_TOKEN", TOKEN), args)) {
-        readyPort(first, "tcp-" + echo.port());
+        first.readyPort("tcp-" + echo.port());
         first.kill();
       }
       server.await("released ports \\[" + port + "\\]");
       try (PipeProcess second = client(Map.of("PIPE_TOKEN", TOKEN), args)) {
-        assertThat(readyPort(second, "tcp-" + echo.port())).isEqualTo(port);
-        assertThat(echoThrough(port, "again")).isEqualTo("again");
+        assertThat(second.readyPort("tcp-" + echo.port())).isEqualTo(port);
+        assertThat(PipeProcess.echoThrough(port, "again")).isEqualTo("again");
       }
     }
   }
@@ -247,12 +237,12 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", TOKEN),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
                 "0")) {
-      int port = readyPort(client, "tcp-" + echo.port());
+      int port = client.readyPort("tcp-" + echo.port());
       try (Socket user = new Socket("127.0.0.1", port)) {
         user.setSoTimeout(10_000);
         user.getOutputStream().write("before ".getBytes(StandardCharsets.UTF_8));
@@ -324,15 +314,6 @@ class PipeCliE2ETest {
       assertThat(demo.awaitExit(Duration.ofMinutes(5))).isZero();
       assertThat(demo.stdout())
           .contains("HTTP 200: Hello from behind the tunnel!", "the tunnel works.");
-    }
-  }
-
-  private static String echoThrough(int port, String text) throws IOException {
-    try (Socket user = new Socket("127.0.0.1", port)) {
-      user.setSoTimeout(10_000);
-      user.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      user.shutdownOutput();
-      return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

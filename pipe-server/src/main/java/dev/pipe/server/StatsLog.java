@@ -74,8 +74,25 @@ final class StatsLog implements ServerEvents {
     }
   }
 
+  /** One stats line: the counts now, and the bytes since the previous line. */
+  record Line(int clients, int tunnels, int connections, long bytesIn, long bytesOut) {}
+
   /** Logs one line; called by the server's timer. */
   void logLine() {
+    Line line = next();
+    log.info(
+        "stats clients={} tunnels={} connections={} bytes_in={} bytes_out={} (bytes in the last {}"
+            + " s)",
+        line.clients(),
+        line.tunnels(),
+        line.connections(),
+        line.bytesIn(),
+        line.bytesOut(),
+        interval.toSeconds());
+  }
+
+  /** The next line; each call counts the bytes since the previous one. One caller at a time. */
+  Line next() {
     long in;
     long out;
     int connections = 0;
@@ -88,16 +105,9 @@ final class StatsLog implements ServerEvents {
         connections += tunnel.traffic().connectionsActive();
       }
     }
-    log.info(
-        "stats clients={} tunnels={} connections={} bytes_in={} bytes_out={} (bytes in the last {}"
-            + " s)",
-        clients.get(),
-        open.size(),
-        connections,
-        in - lastIn,
-        out - lastOut,
-        interval.toSeconds());
+    Line line = new Line(clients.get(), open.size(), connections, in - lastIn, out - lastOut);
     lastIn = in;
     lastOut = out;
+    return line;
   }
 }
