@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the public side: clients connect to the control port and open tunnels on public ports.",
-      "Flags override the config file. Every flag with a PIPE_ variable named after it can come",
-      "from the environment instead (PIPE_TOKEN, PIPE_ADMIN_TOKEN, ...), for containers.",
-      "The admin dashboard, JSON API, /metrics and /healthz listen on --admin-bind:--admin-port."
+      "Flags override the config file. Most flags can also come from the environment, as",
+      "PIPE_ variables (PIPE_TOKEN, PIPE_ADMIN_TOKEN, PIPE_ALLOW_PORTS, ...): see each flag.",
+      "The admin port serves the dashboard, the JSON API, /metrics and /healthz."
     })
 final class ServerCommand implements Callable<Integer> {
 
