@@ -3,6 +3,7 @@ package dev.pipe.cli;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
 import dev.pipe.client.PipeClient;
+import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
@@ -11,11 +12,14 @@ import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +33,7 @@ import picocli.CommandLine.Option;
       "Flags override the config file; the token can also come from PIPE_TOKEN."
     })
 final class ClientCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
 
   @Option(
       names = "--server",
@@ -111,6 +116,14 @@ final class ClientCommand implements Callable<Integer> {
       description = "Exit with status 2 when the connection to the server is lost.")
   boolean noReconnect;
 
+  @Option(
+      names = "--status",
+      paramLabel = "ADDR",
+      description =
+          "Where 'pipe status' reads this client's state: a loopback [HOST:]PORT (default"
+              + " 127.0.0.1:8912, 0 picks a free port) or off.")
+  String status;
+
   @Option(names = "--config", paramLabel = "FILE", description = "A client config file (TOML).")
   Path config;
 
@@ -140,13 +153,47 @@ final class ClientCommand implements Callable<Integer> {
     if (stateDir != null) {
       builder.stateDir(stateDir);
     }
+    if (status != null) {
+      builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
+    }
     flagTunnel().ifPresent(builder::tunnel);
     ClientConfig clientConfig = builder.build();
     try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Shutdown.onSignal(client::close);
-      client.run();
+      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
+      try {
+        Shutdown.onSignal(client::close);
+        client.run();
+      } finally {
+        statusEndpoint.ifPresent(StatusEndpoint::close);
+      }
     }
     return 0;
+  }
+
+  /**
+   * Serves this client's state to {@code pipe status}. A status port that is taken (a second client
+   * on the same machine) is worth a warning, not a refusal to tunnel.
+   */
+  private static Optional<StatusEndpoint> startStatus(ClientConfig config, PipeClient client) {
+    if (config.status().isEmpty()) {
+      return Optional.empty();
+    }
+    HostPort address = config.status().get();
+    try {
+      StatusEndpoint endpoint = StatusEndpoint.start(address.toAddress(), client::status);
+      log.info(
+          "status on http://{}/status (read it with: pipe status --client {})",
+          new HostPort(address.host(), endpoint.address().getPort()),
+          new HostPort(address.host(), endpoint.address().getPort()));
+      return Optional.of(endpoint);
+    } catch (IOException e) {
+      log.warn(
+          "no status endpoint: cannot listen on {} ({}); give this client another --status"
+              + " 127.0.0.1:PORT, or --status off",
+          address,
+          e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The tunnel the flags describe, if they describe one. */
@@ -208,6 +255,22 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public void tunnelRejected(TunnelSpec tunnel, String reason) {
       System.err.println("tunnel " + tunnel.name() + " rejected: " + reason);
+    }
+
+    @Override
+    public void tunnelOffline(TunnelSpec tunnel, String reason) {
+      System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelClosed(TunnelSpec tunnel, String reason) {
+      System.err.println(
+          "tunnel "
+              + tunnel.name()
+              + " closed by the server: "
+              + reason
+              + "; this client will not reopen it until it is restarted");
     }
   }
 }

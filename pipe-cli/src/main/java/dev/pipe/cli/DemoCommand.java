@@ -1,5 +1,7 @@
 package dev.pipe.cli;
 
+import dev.pipe.admin.AdminServer;
+import dev.pipe.admin.PrometheusMetrics;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientFailure;
 import dev.pipe.client.ClientListener;
@@ -55,14 +57,17 @@ final class DemoCommand implements Callable<Integer> {
     // A throwaway state directory: the demo's certificate must not become the user's server's.
     Path state = Files.createTempDirectory("pipe-demo-");
     HelloHttpServer web = HelloHttpServer.start(LOOPBACK, 0);
-    PipeServer server =
-        PipeServer.start(
-            ServerConfig.builder()
-                .bindAddress(LOOPBACK)
-                .port(0)
-                .token(token)
-                .stateDir(state)
-                .build());
+    PrometheusMetrics metrics = new PrometheusMetrics();
+    ServerConfig serverConfig =
+        ServerConfig.builder()
+            .bindAddress(LOOPBACK)
+            .port(0)
+            .token(token)
+            .stateDir(state)
+            .adminPort(0)
+            .build();
+    PipeServer server = PipeServer.start(serverConfig, metrics);
+    AdminServer admin = AdminServer.start(serverConfig.admin(), server, metrics);
     TunnelSpec tunnel =
         new TunnelSpec("demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0);
     CompletableFuture<Integer> ready = new CompletableFuture<>();
@@ -80,6 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         () -> {
           client.close();
           server.close();
+          admin.close();
           web.close();
           deleteQuietly(state);
         };
@@ -104,6 +110,8 @@ final class DemoCommand implements Callable<Integer> {
               + web.port());
       System.out.println(
           "  one request through it       HTTP 200: " + body.lines().findFirst().orElse(""));
+      System.out.println(
+          "  admin dashboard              http://" + LOOPBACK + ":" + admin.port() + "/");
       System.out.println();
       if (once) {
         System.out.println("the tunnel works.");
@@ -164,6 +172,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public void tunnelRejected(TunnelSpec tunnel, String reason) {
       ready.completeExceptionally(new IOException("the demo tunnel was rejected: " + reason));
+    }
+
+    @Override
+    public void tunnelOffline(TunnelSpec tunnel, String reason) {
+      // Server and client share this process: the connection between them does not drop.
+    }
+
+    @Override
+    public void tunnelClosed(TunnelSpec tunnel, String reason) {
+      System.out.println("tunnel demo closed from the dashboard: " + reason);
     }
   }
 }

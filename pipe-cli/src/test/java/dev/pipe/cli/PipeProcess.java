@@ -1,6 +1,7 @@
 package dev.pipe.cli;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ final class PipeProcess implements AutoCloseable {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    builder.environment().remove("PIPE_TOKEN");
+    // Only what the test sets: a PIPE_ variable of the caller's environment would change flags.
+    builder.environment().keySet().removeIf(name -> name.startsWith("PIPE_"));
     builder.environment().putAll(environment);
     return new PipeProcess(builder.start(), out, err);
   }
@@ -96,6 +98,27 @@ final class PipeProcess implements AutoCloseable {
 
   Matcher await(String regex) throws IOException, InterruptedException {
     return await(Pattern.compile(regex), Duration.ofSeconds(30));
+  }
+
+  /** The control port a {@code pipe server} process reports it listens on. */
+  int controlPort() throws IOException, InterruptedException {
+    return Integer.parseInt(await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** The public port a {@code pipe client} process reports for {@code tunnel}. */
+  int readyPort(String tunnel) throws IOException, InterruptedException {
+    return Integer.parseInt(
+        await("tunnel " + tunnel + " ready: tcp \\S+ -> 127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** Sends {@code text} through a tunnel to an echo service and returns what came back. */
+  static String echoThrough(int port, String text) throws IOException {
+    try (Socket user = new Socket("127.0.0.1", port)) {
+      user.setSoTimeout(10_000);
+      user.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      user.shutdownOutput();
+      return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   /** Waits for the process to end and returns its exit status. */

@@ -51,6 +51,8 @@ class SecretsCliE2ETest {
               Map.of("PIPE_TOKEN", SHARED),
               "--verbose",
               "server",
+              "--admin-port",
+              "0",
               "--config",
               config.toString());
       processes.add(server);

@@ -44,6 +44,8 @@ class TlsCliE2ETest {
                 "127.0.0.1",
                 "--port",
                 "0",
+                "--admin-port",
+                "0",
                 "--state-dir",
                 dir.resolve("server-state").toString()));
     args.addAll(List.of(extra));
@@ -56,6 +58,8 @@ class TlsCliE2ETest {
         new ArrayList<>(
             List.of(
                 "client",
+                "--status",
+                "off",
                 "--server",
                 "127.0.0.1:" + serverPort,
                 "--state-dir",

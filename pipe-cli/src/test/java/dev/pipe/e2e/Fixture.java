@@ -97,7 +97,7 @@ public final class Fixture {
   }
 
   /** Random bytes from a seed, so that sender and checker need not keep them. */
-  static byte[] randomBytes(long seed, int length) {
+  public static byte[] randomBytes(long seed, int length) {
     byte[] bytes = new byte[length];
     new Random(seed).nextBytes(bytes);
     return bytes;

@@ -2,6 +2,7 @@ package dev.pipe.e2e;
 
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
+import dev.pipe.client.ClientStatus;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
@@ -19,6 +20,7 @@ final class RunningClient implements AutoCloseable, ClientListener {
 
   private final Map<String, CompletableFuture<Integer>> ready = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String>> rejected = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String>> closed = new ConcurrentHashMap<>();
   private final CompletableFuture<Throwable> exit = new CompletableFuture<>();
   private final PipeClient client;
 
@@ -87,6 +89,18 @@ final class RunningClient implements AutoCloseable, ClientListener {
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Waits for the server to close the tunnel and returns the reason the client was told. */
+  String awaitClosed(String tunnel) throws Exception {
+    return closed
+        .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** What {@code pipe status} would show of this client now. */
+  ClientStatus status() {
+    return client.status();
+  }
+
   /** Waits for {@code run()} to end; returns what it threw, or null if it returned. */
   Throwable awaitExit() throws Exception {
     return exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,6 +114,16 @@ final class RunningClient implements AutoCloseable, ClientListener {
   @Override
   public void tunnelRejected(TunnelSpec tunnel, String reason) {
     rejected.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
+  }
+
+  @Override
+  public void tunnelOffline(TunnelSpec tunnel, String reason) {
+    // The tests that need it wait for the tunnel to be ready again instead.
+  }
+
+  @Override
+  public void tunnelClosed(TunnelSpec tunnel, String reason) {
+    closed.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
   }
 
   @Override

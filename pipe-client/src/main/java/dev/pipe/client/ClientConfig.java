@@ -11,6 +11,8 @@ import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,9 +26,18 @@ import java.util.Set;
  * #builder()}: the file first, then the flags, which override it.
  */
 public record ClientConfig(
-    HostPort server, Secret token, List<TunnelSpec> tunnels, boolean reconnect, ClientTls tls) {
+    HostPort server,
+    Secret token,
+    List<TunnelSpec> tunnels,
+    boolean reconnect,
+    ClientTls tls,
+    Optional<HostPort> status) {
 
   public static final String LOCALHOST = "127.0.0.1";
+
+  /** Where {@code pipe status} finds a client that was given no other status address. */
+  public static final HostPort DEFAULT_STATUS =
+      new HostPort(LOCALHOST, StatusEndpoint.DEFAULT_PORT);
 
   static final Set<String> FILE_KEYS =
       Set.of(
@@ -37,7 +48,8 @@ public record ClientConfig(
           "tls",
           "server_fingerprint",
           "strict",
-          "state_dir");
+          "state_dir",
+          "status");
   static final Set<String> TUNNEL_KEYS =
       Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
 
@@ -49,6 +61,33 @@ public record ClientConfig(
     return new Builder();
   }
 
+  /**
+   * Parses a status address: {@code off}, or a loopback {@code [HOST:]PORT}. Only loopback, since
+   * the status shows the server's address and the local services to whoever asks.
+   */
+  public static Optional<HostPort> parseStatus(String text) {
+    if ("off".equals(text)) {
+      return Optional.empty();
+    }
+    HostPort address = HostPort.parse(text, LOCALHOST);
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(address.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a loopback address; the status endpoint listens only on this machine,"
+              + " like 127.0.0.1:"
+              + StatusEndpoint.DEFAULT_PORT
+              + " (or off)");
+    }
+    return Optional.of(address);
+  }
+
   /** Collects settings; later calls override earlier ones. */
   public static final class Builder {
     private HostPort server;
@@ -58,6 +97,7 @@ public record ClientConfig(
     private Optional<Fingerprint> pin = Optional.empty();
     private boolean strict;
     private Path stateDir = StateDirectory.DEFAULT;
+    private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
 
     private Builder() {}
@@ -73,6 +113,7 @@ public record ClientConfig(
       table.parsed("server_fingerprint", Fingerprint::parse).ifPresent(this::serverFingerprint);
       table.bool("strict").ifPresent(this::strict);
       table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
+      table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
       for (ConfigTable entry : table.tables("tunnels")) {
         TunnelSpec spec = tunnel(entry);
         if (tunnels.containsKey(spec.name())) {
@@ -155,6 +196,12 @@ public record ClientConfig(
       return this;
     }
 
+    /** Where the status endpoint listens; empty runs none. */
+    public Builder status(Optional<HostPort> status) {
+      this.status = status;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
@@ -180,7 +227,8 @@ public record ClientConfig(
           token,
           new ArrayList<>(tunnels.values()),
           reconnect,
-          new ClientTls(tls, pin, strict, stateDir));
+          new ClientTls(tls, pin, strict, stateDir),
+          status);
     }
   }
 }

@@ -30,6 +30,7 @@ final class ClientSession {
   private final Map<String, String> rejections = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private int accepted;
+  private int forwarded;
   private String endReason = "";
 
   ClientSession(ServerDialer.LoggedIn login, Map<String, Tunnel> tunnels, ClientListener listener) {
@@ -59,14 +60,18 @@ final class ClientSession {
     try {
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       for (Tunnel tunnel : tunnels.values()) {
-        TunnelSpec spec = tunnel.spec();
-        channel.send(
-            new Message.Forward(
-                spec.name(),
-                spec.type(),
-                spec.remotePort(),
-                spec.sources().allowTexts(),
-                spec.sources().denyTexts()));
+        // A tunnel an operator closed stays closed until this client restarts.
+        if (tunnel.state() != TunnelState.CLOSED) {
+          TunnelSpec spec = tunnel.spec();
+          channel.send(
+              new Message.Forward(
+                  spec.name(),
+                  spec.type(),
+                  spec.remotePort(),
+                  spec.sources().allowTexts(),
+                  spec.sources().denyTexts()));
+          forwarded++;
+        }
       }
       while (dispatch(channel.receive())) {
         // dispatch did the work; an idle loop body keeps the exit condition in one place
@@ -95,13 +100,29 @@ final class ClientSession {
     switch (message) {
       case Message.ForwardAccepted ok -> {
         accepted++;
-        listener.tunnelReady(tunnel(ok.tunnel()).spec(), ok.remotePort());
+        Tunnel tunnel = tunnel(ok.tunnel());
+        tunnel.ready(ok.remotePort());
+        listener.tunnelReady(tunnel.spec(), ok.remotePort());
       }
       case Message.ForwardRejected rejected -> {
         rejections.put(rejected.tunnel(), rejected.reason());
-        listener.tunnelRejected(tunnel(rejected.tunnel()).spec(), rejected.reason());
-        if (rejections.size() == tunnels.size()) {
+        Tunnel tunnel = tunnel(rejected.tunnel());
+        tunnel.rejected(rejected.reason());
+        listener.tunnelRejected(tunnel.spec(), rejected.reason());
+        if (rejections.size() == forwarded) {
           throw new ClientFailure(allRejected());
+        }
+      }
+      case Message.TunnelClosed closedByServer -> {
+        Tunnel tunnel = tunnel(closedByServer.tunnel());
+        tunnel.closedByServer(closedByServer.reason());
+        listener.tunnelClosed(tunnel.spec(), closedByServer.reason());
+        if (tunnels.values().stream().noneMatch(ClientSession::mayOpen)) {
+          throw new ClientFailure(
+              "the server closed or rejected every tunnel of this client; the last: tunnel "
+                  + closedByServer.tunnel()
+                  + " closed: "
+                  + closedByServer.reason());
         }
       }
       case Message.Exchange exchange -> {
@@ -127,6 +148,14 @@ final class ClientSession {
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
     }
     return true;
+  }
+
+  /** True for a tunnel that is open or may still open in this session. */
+  private static boolean mayOpen(Tunnel tunnel) {
+    return switch (tunnel.state()) {
+      case CONNECTING, READY, OFFLINE -> true;
+      case REJECTED, CLOSED -> false;
+    };
   }
 
   private Tunnel tunnel(String name) throws ProtocolException {

@@ -2,6 +2,7 @@ package dev.pipe.client;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.PipeVersion;
 import dev.pipe.proxy.ActiveSplices;
 import java.io.IOException;
 import java.time.Duration;
@@ -81,6 +82,8 @@ public final class PipeClient implements AutoCloseable {
           backoff.reset();
         }
         problem = current.endReason();
+        session = null;
+        reportOffline(problem);
       } catch (IOException e) {
         problem =
             (everConnected ? "cannot reach server " : "cannot connect to server ")
@@ -103,6 +106,27 @@ public final class PipeClient implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** Tells which open tunnels went offline with the connection; a stop on request is no news. */
+  private void reportOffline(String problem) {
+    if (isClosed()) {
+      return;
+    }
+    for (Tunnel tunnel : tunnels.values()) {
+      if (tunnel.offline(problem)) {
+        listener.tunnelOffline(tunnel.spec(), problem);
+      }
+    }
+  }
+
+  /** A snapshot for {@code pipe status}. */
+  public ClientStatus status() {
+    return new ClientStatus(
+        config.server().toString(),
+        session != null,
+        PipeVersion.software(),
+        tunnels.values().stream().map(Tunnel::status).toList());
   }
 
   private boolean isClosed() {

@@ -8,6 +8,7 @@ import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.RateLimitedInputStream;
 import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
+import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A configured tunnel at run time: serves each user connection the server announces by dialing the
  * local service and a data connection, and splicing the two. Its bandwidth limit is shared by all
- * its connections, one limiter per direction.
+ * its connections, one limiter per direction. It also keeps the tunnel's state and traffic for
+ * {@code pipe status}.
  */
 final class Tunnel {
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
@@ -27,6 +29,10 @@ final class Tunnel {
   private final ActiveSplices active;
   private final RateLimiter upload;
   private final RateLimiter download;
+  private final Traffic traffic = new Traffic();
+  private volatile TunnelState state = TunnelState.CONNECTING;
+  private volatile String detail = "";
+  private volatile int remotePort;
 
   Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active) {
     this.spec = spec;
@@ -38,6 +44,51 @@ final class Tunnel {
 
   TunnelSpec spec() {
     return spec;
+  }
+
+  TunnelState state() {
+    return state;
+  }
+
+  void ready(int port) {
+    remotePort = port;
+    moveTo(TunnelState.READY, "");
+  }
+
+  void rejected(String reason) {
+    moveTo(TunnelState.REJECTED, reason);
+  }
+
+  void closedByServer(String reason) {
+    moveTo(TunnelState.CLOSED, reason);
+  }
+
+  /** The connection to the server ended; true if the tunnel was open until now. */
+  boolean offline(String reason) {
+    if (state != TunnelState.READY) {
+      return false;
+    }
+    moveTo(TunnelState.OFFLINE, reason);
+    return true;
+  }
+
+  private void moveTo(TunnelState next, String why) {
+    detail = why;
+    state = next;
+  }
+
+  TunnelStatus status() {
+    return new TunnelStatus(
+        spec.name(),
+        spec.type().wireName(),
+        spec.local().toString(),
+        remotePort,
+        state.label(),
+        detail,
+        traffic.connectionsActive(),
+        traffic.connectionsTotal(),
+        traffic.bytesIn(),
+        traffic.bytesOut());
   }
 
   /** Serves one user connection; runs on its own virtual thread. */
@@ -67,11 +118,14 @@ final class Tunnel {
           e.getMessage());
       return;
     }
+    traffic.connectionOpened();
     try {
       Splice.Result result =
           active.run(
-              Splice.Side.of(local, throttled(local.getInputStream(), upload)),
-              Splice.Side.of(data, throttled(data.getInputStream(), download)),
+              Splice.Side.of(local, throttled(local.getInputStream(), upload))
+                  .counting(traffic.out()),
+              Splice.Side.of(data, throttled(data.getInputStream(), download))
+                  .counting(traffic.in()),
               "splice-" + spec.name());
       log.debug(
           "tunnel {} connection id={} closed: {} bytes up, {} bytes down",
@@ -83,6 +137,8 @@ final class Tunnel {
       log.debug("tunnel {} connection id={} failed: {}", spec.name(), id, e.toString());
       Sockets.closeQuietly(local);
       Sockets.closeQuietly(data);
+    } finally {
+      traffic.connectionClosed();
     }
   }
 

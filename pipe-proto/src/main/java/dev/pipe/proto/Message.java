@@ -120,6 +120,17 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * The server closed one tunnel on purpose (an operator, from the admin dashboard or API): its
+   * public port no longer accepts users. The client must not ask for it again until it restarts.
+   */
+  record TunnelClosed(String tunnel, String reason) implements Message {
+    public TunnelClosed {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
   /** Keeps a quiet control connection alive; a peer silent for three intervals is dead. */
   record Heartbeat() implements Message {}
 

@@ -33,7 +33,10 @@ public final class MessageCodec {
   private static final byte TLS_HANDSHAKE_RECORD = 0x16;
   private static final byte TLS_MAJOR_VERSION = 0x03;
 
-  /** Type byte of every message. Append new types; never renumber, never reuse a number. */
+  /**
+   * Type byte of every message. Append new types; never renumber, never reuse a number. Operating
+   * the server (the admin dashboard and API) uses 0x30 to 0x3f.
+   */
   static final List<FrameType> TYPES =
       List.of(
           new FrameType(0x01, Message.Hello.class),
@@ -48,7 +51,8 @@ public final class MessageCodec {
           new FrameType(0x0a, Message.DataLogin.class),
           new FrameType(0x0b, Message.DataAccepted.class),
           new FrameType(0x0c, Message.Heartbeat.class),
-          new FrameType(0x0d, Message.Goodbye.class));
+          new FrameType(0x0d, Message.Goodbye.class),
+          new FrameType(0x30, Message.TunnelClosed.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 

@@ -35,6 +35,25 @@ public final class Secret {
     return bytes.length == 0;
   }
 
+  /**
+   * True if {@code candidate} is this secret. Compares SHA-256 digests in constant time, so that
+   * neither the content nor the length of the secret shows in how long the answer takes.
+   */
+  public boolean matches(String candidate) {
+    if (bytes.length == 0 || candidate == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(bytes), sha256(candidate.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] sha256(byte[] value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
   /** HMAC-SHA256 keyed with this secret over the concatenation of {@code parts}. */
   public byte[] hmacSha256(byte[]... parts) {
     try {

@@ -39,6 +39,7 @@ class MessageCodecTest {
       case "DataAccepted" -> new Message.DataAccepted(id);
       case "Heartbeat" -> new Message.Heartbeat();
       case "Goodbye" -> new Message.Goodbye("shutting down");
+      case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }

@@ -21,16 +21,24 @@ public final class Splice {
 
   private static final Logger log = LoggerFactory.getLogger(Splice.class);
 
-  /** One end of a splice: its socket and the stream its bytes are read through. */
-  public record Side(Socket socket, InputStream in, OutputStream out) {
+  /**
+   * One end of a splice: its socket, the stream its bytes are read through, and where the bytes
+   * read from it are counted as they pass.
+   */
+  public record Side(Socket socket, InputStream in, OutputStream out, ByteCounter reads) {
     /** Reads the socket directly. */
     public static Side of(Socket socket) throws IOException {
-      return new Side(socket, socket.getInputStream(), socket.getOutputStream());
+      return new Side(socket, socket.getInputStream(), socket.getOutputStream(), ByteCounter.NONE);
     }
 
     /** Reads the socket through {@code in}, for example a rate-limited wrapper of its stream. */
     public static Side of(Socket socket, InputStream in) throws IOException {
-      return new Side(socket, in, socket.getOutputStream());
+      return new Side(socket, in, socket.getOutputStream(), ByteCounter.NONE);
+    }
+
+    /** The same side, with every byte read from it (and written to the other) counted. */
+    public Side counting(ByteCounter counter) {
+      return new Side(socket, in, out, counter);
     }
   }
 
@@ -65,6 +73,7 @@ public final class Splice {
       int n;
       while ((n = from.in().read(buffer)) >= 0) {
         to.out().write(buffer, 0, n);
+        from.reads().add(n);
         total += n;
       }
       to.socket().shutdownOutput();

@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,11 @@ import org.slf4j.LoggerFactory;
 final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
 
+  private static final String SESSION_ENDED = "the client's session ended";
+  private static final int NEW = 0;
+  private static final int RUNNING = 1;
+  private static final int CLOSED = 2;
+
   private final PipeServer server;
   private final ControlChannel channel;
   private final Message.Login login;
@@ -29,8 +37,10 @@ final class ControlSession {
   private final Duration heartbeatInterval;
   private final int maxTunnels;
   private final String client;
+  private final ClientInfo info;
+  private final ServerEvents events;
   private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
 
   ControlSession(
@@ -38,7 +48,8 @@ final class ControlSession {
       ControlChannel channel,
       Message.Login login,
       User user,
-      ServerLimits limits) {
+      ServerLimits limits,
+      ServerEvents events) {
     this.server = server;
     this.channel = channel;
     this.login = login;
@@ -46,6 +57,9 @@ final class ControlSession {
     this.heartbeatInterval = limits.heartbeatInterval();
     this.maxTunnels = limits.maxTunnelsPerClient();
     this.client = channel.peer();
+    this.info =
+        new ClientInfo(login.clientId(), client, user.name(), login.clientVersion(), Instant.now());
+    this.events = events;
   }
 
   String clientId() {
@@ -62,14 +76,32 @@ final class ControlSession {
     return user;
   }
 
+  ClientInfo info() {
+    return info;
+  }
+
+  /** The tunnels open now. */
+  List<TunnelInfo> tunnels() {
+    return tunnels.values().stream().map(PublicListener::info).toList();
+  }
+
+  private boolean isClosed() {
+    return state.get() == CLOSED;
+  }
+
   /** Serves the session on the calling thread until the client leaves or fails. */
   void run() {
+    // A session closed before it ran (a shutdown racing a login) reports neither start nor end.
+    if (!state.compareAndSet(NEW, RUNNING)) {
+      return;
+    }
+    events.clientConnected(info);
     try {
       channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
       log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
-      while (!closed.get()) {
+      while (!isClosed()) {
         if (!dispatch(channel.receive())) {
           return;
         }
@@ -85,7 +117,7 @@ final class ControlSession {
     } catch (ProtocolException e) {
       log.warn("client {} broke the protocol: {}; closing its session", client, e.getMessage());
     } catch (IOException e) {
-      if (!closed.get()) {
+      if (!isClosed()) {
         log.info("client {} connection lost: {}", client, e.getMessage());
       }
     } finally {
@@ -115,6 +147,7 @@ final class ControlSession {
       case Message.Exchange unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -143,6 +176,7 @@ final class ControlSession {
       return;
     }
     if (tunnels.size() >= maxTunnels) {
+      events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
       reject(
           forward,
           "this client already holds "
@@ -159,9 +193,9 @@ final class ControlSession {
       return;
     }
     tunnels.put(name, listener);
-    if (closed.get()) {
+    if (isClosed()) {
       // The session ended while the port was being bound: give the port back.
-      server.ports().release(listener);
+      server.ports().release(listener, SESSION_ENDED);
       return;
     }
     log.info(
@@ -178,6 +212,34 @@ final class ControlSession {
     channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
   }
 
+  /**
+   * Closes one tunnel on an operator's request: its port stops accepting, its connections are cut,
+   * and the client is told why, so that it does not ask for the tunnel again.
+   *
+   * @return the tunnel, if this session held it
+   */
+  Optional<TunnelInfo> closeTunnel(String id, String reason) {
+    for (PublicListener listener : tunnels.values()) {
+      if (listener.info().id().equals(id) && tunnels.remove(listener.tunnel(), listener)) {
+        server.ports().release(listener, reason);
+        listener.cutConnections();
+        log.info(
+            "tunnel {} of client {} on port {} closed: {}",
+            listener.tunnel(),
+            client,
+            listener.port(),
+            reason);
+        try {
+          channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
+        } catch (IOException e) {
+          log.debug("could not tell client {} its tunnel closed: {}", client, e.toString());
+        }
+        return Optional.of(listener.info());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Sends a frame to the client; any thread may call it. */
   void send(Message message) throws IOException {
     channel.send(message);
@@ -185,7 +247,7 @@ final class ControlSession {
 
   private void sendHeartbeats() {
     try {
-      while (!closed.get()) {
+      while (!isClosed()) {
         Thread.sleep(heartbeatInterval);
         channel.send(new Message.Heartbeat());
       }
@@ -214,7 +276,8 @@ final class ControlSession {
 
   /** Ends the session and releases every port it held; safe to call more than once. */
   void close() {
-    if (!closed.compareAndSet(false, true)) {
+    int before = state.getAndSet(CLOSED);
+    if (before == CLOSED) {
       return;
     }
     channel.close();
@@ -222,7 +285,7 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
-    tunnels.values().forEach(server.ports()::release);
+    tunnels.values().forEach(listener -> server.ports().release(listener, SESSION_ENDED));
     if (!tunnels.isEmpty()) {
       log.info(
           "client {} released ports {}",
@@ -230,5 +293,8 @@ final class ControlSession {
           tunnels.values().stream().map(PublicListener::port).toList());
     }
     server.sessionEnded(this);
+    if (before == RUNNING) {
+      events.clientLeft(info);
+    }
   }
 }

@@ -17,6 +17,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,9 +64,15 @@ public final class PipeServer implements AutoCloseable {
   private final RateLimitedLog refusedAtAccept = new RateLimitedLog(log);
   private final RateLimitedLog refusedBanned = new RateLimitedLog(log);
   private final RateLimitedLog refusedClient = new RateLimitedLog(log);
+  private final ServerEvents events;
   private volatile Thread acceptThread;
 
-  private PipeServer(ServerConfig config, ServerSocket controlListener, ServerTransport transport) {
+  private PipeServer(
+      ServerConfig config,
+      ServerSocket controlListener,
+      ServerTransport transport,
+      ServerEvents events) {
+    this.events = events;
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
@@ -73,7 +81,8 @@ public final class PipeServer implements AutoCloseable {
             Thread.ofPlatform().name("pipe-timer").daemon().factory());
     this.pending =
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
-    this.ports = new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel());
+    this.ports =
+        new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events);
     this.unauthenticated =
         new UnauthenticatedConnections(
             limits.maxUnauthenticatedConnections(),
@@ -88,8 +97,12 @@ public final class PipeServer implements AutoCloseable {
     this.handshake = new ServerHandshake(config.credentials(), failedLogins);
   }
 
-  /** Loads the TLS identity, binds the control port and starts accepting clients. */
-  public static PipeServer start(ServerConfig config) throws IOException {
+  /**
+   * Loads the TLS identity, binds the control port and starts accepting clients; {@code observers}
+   * hear of every event (see {@link ServerEvents}), after the server's own stats line.
+   */
+  public static PipeServer start(ServerConfig config, ServerEvents... observers)
+      throws IOException {
     ServerTransport transport = transport(config.tls());
     ServerSocket listener = new ServerSocket();
     try {
@@ -107,7 +120,14 @@ public final class PipeServer implements AutoCloseable {
               + "; is another pipe server running? choose another --port",
           e);
     }
-    PipeServer server = new PipeServer(config, listener, transport);
+    StatsLog stats = new StatsLog(config.statsInterval());
+    List<ServerEvents> all = new ArrayList<>(List.of(stats));
+    all.addAll(List.of(observers));
+    PipeServer server = new PipeServer(config, listener, transport, ServerEvents.all(all));
+    if (config.statsInterval().isPositive()) {
+      long millis = config.statsInterval().toMillis();
+      server.timer.scheduleAtFixedRate(stats::logLine, millis, millis, TimeUnit.MILLISECONDS);
+    }
     server.acceptThread = Thread.ofVirtual().name("control-accept").start(server::acceptLoop);
     if (config.credentials().open()) {
       log.warn(
@@ -150,6 +170,43 @@ public final class PipeServer implements AutoCloseable {
   /** The control port actually bound (useful with port 0). */
   public int port() {
     return controlListener.getLocalPort();
+  }
+
+  /** True until {@link #close()} begins: the health check's answer. */
+  public boolean isRunning() {
+    return !closing.get();
+  }
+
+  /** The clients logged in now, the longest connected first. */
+  public List<ClientInfo> clients() {
+    return sessions.values().stream()
+        .map(ControlSession::info)
+        .sorted(Comparator.comparing(ClientInfo::since))
+        .toList();
+  }
+
+  /** The tunnels open now, the oldest first. */
+  public List<TunnelInfo> tunnels() {
+    return sessions.values().stream()
+        .flatMap(session -> session.tunnels().stream())
+        .sorted(Comparator.comparing(TunnelInfo::since))
+        .toList();
+  }
+
+  /**
+   * Closes a tunnel by hand: its port stops accepting, its connections are cut, and its client is
+   * told {@code reason} and does not ask for it again until it restarts.
+   *
+   * @return the tunnel that was closed; empty if no open tunnel has this id
+   */
+  public Optional<TunnelInfo> closeTunnel(String id, String reason) {
+    for (ControlSession session : sessions.values()) {
+      Optional<TunnelInfo> closedTunnel = session.closeTunnel(id, reason);
+      if (closedTunnel.isPresent()) {
+        return closedTunnel;
+      }
+    }
+    return Optional.empty();
   }
 
   /** The TLS certificate's fingerprint, or empty when TLS is off. */
@@ -196,6 +253,7 @@ public final class PipeServer implements AutoCloseable {
   private void admit(Socket socket) {
     InetAddress source = socket.getInetAddress();
     if (failedLogins.isBanned(source)) {
+      events.limitHit(ServerLimit.LOGIN_BAN);
       refusedBanned.warn(
           "refused connection: source={} is banned after repeated failed logins",
           source.getHostAddress());
@@ -204,11 +262,12 @@ public final class PipeServer implements AutoCloseable {
     }
     switch (unauthenticated.enter(source, clientsBySource.containsKey(source))) {
       case UnauthenticatedConnections.Refused refused -> {
+        events.limitHit(refused.limit());
         refusedAtAccept.warn(
             "refused connection from {}: limit {} = {} reached",
             source.getHostAddress(),
-            refused.limitKey(),
-            refused.limit());
+            refused.limit().key(),
+            refused.value());
         Sockets.closeQuietly(socket);
       }
       case UnauthenticatedConnections.Slot slot ->
@@ -232,6 +291,7 @@ public final class PipeServer implements AutoCloseable {
       secured.setSoTimeout(Math.toIntExact(timeout.toMillis()));
       outcome = handshake.perform(new ControlChannel(secured, limits.maxFrameBytes()));
     } catch (ServerHandshake.Refused e) {
+      events.handshakeFailed(e.failure());
       loginFailed(socket, e);
       return;
     } catch (EOFException e) {
@@ -239,15 +299,18 @@ public final class PipeServer implements AutoCloseable {
       Sockets.closeQuietly(socket);
       return;
     } catch (SSLException e) {
+      events.handshakeFailed(HandshakeFailure.TLS);
       log.warn("connection from {} closed: TLS handshake failed: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
     } catch (ProtocolException e) {
+      events.handshakeFailed(HandshakeFailure.PROTOCOL_ERROR);
       log.warn("connection from {} closed: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
     } catch (IOException e) {
       if (deadline.isDone()) {
+        events.handshakeFailed(HandshakeFailure.TIMEOUT);
         log.info("connection from {} closed: no login within {} ms", peer, timeout.toMillis());
       } else {
         log.debug("connection from {} failed during login: {}", peer, e.toString());
@@ -294,6 +357,7 @@ public final class PipeServer implements AutoCloseable {
     String clientId = control.login().clientId();
     ControlSession previous = sessions.get(clientId);
     if (previous == null && sessions.size() >= limits.maxClients()) {
+      events.limitHit(ServerLimit.MAX_CLIENTS);
       refusedClient.warn(
           "refused client {}: limit max_clients = {} reached",
           control.channel().peer(),
@@ -317,7 +381,8 @@ public final class PipeServer implements AutoCloseable {
       return;
     }
     ControlSession session =
-        new ControlSession(this, control.channel(), control.login(), control.user(), limits);
+        new ControlSession(
+            this, control.channel(), control.login(), control.user(), limits, events);
     previous = sessions.put(clientId, session);
     clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {
@@ -332,6 +397,7 @@ public final class PipeServer implements AutoCloseable {
     ControlChannel channel = data.channel();
     PendingConnections.Pending user = pending.claim(data.login().id(), data.user());
     if (user == null) {
+      events.handshakeFailed(HandshakeFailure.UNKNOWN_CONNECTION);
       log.warn(
           "data connection from {} closed: connection id {} is unknown, already used or expired",
           channel.peer(),
@@ -342,17 +408,29 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    String tunnel = user.listener().tunnel();
+    PublicListener listener = user.listener();
+    if (!listener.track(user.user())) {
+      // An operator closed the tunnel while this connection waited for its data connection.
+      refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
+      Sockets.closeQuietly(user.user());
+      listener.connectionEnded();
+      return;
+    }
+    TunnelInfo tunnel = listener.info();
+    tunnel.traffic().connectionOpened();
+    events.connectionOpened(tunnel);
     try {
       channel.send(new Message.DataAccepted(user.id()));
       channel.setReadTimeout(Duration.ZERO);
       Splice.Result result =
           active.run(
-              Splice.Side.of(user.user()), Splice.Side.of(channel.socket()), "splice-" + tunnel);
+              Splice.Side.of(user.user()).counting(tunnel.traffic().in()),
+              Splice.Side.of(channel.socket()).counting(tunnel.traffic().out()),
+              "splice-" + tunnel.name());
       log.debug(
           "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
           user.id(),
-          tunnel,
+          tunnel.name(),
           result.aToB(),
           result.bToA());
     } catch (IOException e) {
@@ -360,7 +438,10 @@ public final class PipeServer implements AutoCloseable {
       Sockets.closeQuietly(user.user());
       channel.close();
     } finally {
-      user.listener().connectionEnded();
+      listener.untrack(user.user());
+      listener.connectionEnded();
+      tunnel.traffic().connectionClosed();
+      events.connectionClosed(tunnel);
     }
   }
 

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,16 +20,19 @@ import org.slf4j.LoggerFactory;
  * One public port of one tunnel. A user connection from a source the tunnel does not admit, or
  * beyond the tunnel's connection limit, is closed at accept, before any byte flows. Every other is
  * parked in {@link PendingConnections} under a fresh id, and the owning client is told to open a
- * data connection for that id.
+ * data connection for that id. It also knows its spliced connections, so that an operator who
+ * closes the tunnel cuts them too.
  */
-final class PublicListener implements AutoCloseable {
+final class PublicListener {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
   private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
+  private final TunnelInfo info;
   private final String tunnel;
   private final ServerSocket serverSocket;
   private final PendingConnections pending;
+  private final ServerEvents events;
   private final SourceFilter tunnelSources;
   private final int maxConnections;
   private final AtomicInteger connections = new AtomicInteger();
@@ -34,25 +40,35 @@ final class PublicListener implements AutoCloseable {
   private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
   private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
+  private final Set<Socket> spliced = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean cut;
   private volatile Thread acceptThread;
 
   PublicListener(
       ControlSession owner,
-      String tunnel,
+      TunnelInfo info,
       ServerSocket serverSocket,
       PendingConnections pending,
+      ServerEvents events,
       SourceFilter tunnelSources,
       int maxConnections) {
     this.owner = owner;
-    this.tunnel = tunnel;
+    this.info = info;
+    this.tunnel = info.name();
     this.serverSocket = serverSocket;
     this.pending = pending;
+    this.events = events;
     this.tunnelSources = tunnelSources;
     this.maxConnections = maxConnections;
   }
 
   String tunnel() {
     return tunnel;
+  }
+
+  TunnelInfo info() {
+    return info;
   }
 
   int port() {
@@ -98,8 +114,10 @@ final class PublicListener implements AutoCloseable {
   private void admit(Socket user) {
     if (!tunnelSources.permits(user.getInetAddress())
         || !owner.user().sources().permits(user.getInetAddress())) {
+      events.limitHit(ServerLimit.SOURCE_LISTS);
       sourceDenied.warn(
-          "tunnel={} port={} refused user {}: its address is not allowed (allow_sources/deny_sources)",
+          "tunnel={} port={} refused user {}: its address is not allowed"
+              + " (allow_sources/deny_sources)",
           tunnel,
           port(),
           ControlChannel.describe(user.getRemoteSocketAddress()));
@@ -108,8 +126,10 @@ final class PublicListener implements AutoCloseable {
     }
     if (connections.incrementAndGet() > maxConnections) {
       connections.decrementAndGet();
+      events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
       tunnelFull.warn(
-          "tunnel={} port={} refused a user connection: it already has {} (max_connections_per_tunnel)",
+          "tunnel={} port={} refused a user connection: it already has {}"
+              + " (max_connections_per_tunnel)",
           tunnel,
           port(),
           maxConnections);
@@ -118,6 +138,7 @@ final class PublicListener implements AutoCloseable {
     }
     ConnectionId id = ConnectionId.random();
     if (!pending.add(id, user, this)) {
+      events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
       pendingFull.warn(
           "tunnel={} port={} refused a user connection: {} connections already wait for their"
               + " client (max_pending_connections)",
@@ -142,9 +163,36 @@ final class PublicListener implements AutoCloseable {
     connections.decrementAndGet();
   }
 
-  @Override
-  public void close() {
+  /**
+   * Remembers a user connection that is being spliced; false if the tunnel's connections were cut
+   * already, and then the caller must close it.
+   */
+  boolean track(Socket user) {
+    spliced.add(user);
+    if (cut) {
+      spliced.remove(user);
+      return false;
+    }
+    return true;
+  }
+
+  void untrack(Socket user) {
+    spliced.remove(user);
+  }
+
+  /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
+  void cutConnections() {
+    cut = true;
+    spliced.forEach(Sockets::closeQuietly);
+  }
+
+  /** Stops accepting and drops the users still waiting; true for the call that closed it. */
+  boolean close() {
+    if (!closed.compareAndSet(false, true)) {
+      return false;
+    }
     Sockets.closeListener(serverSocket, acceptThread);
     pending.dropAll(this);
+    return true;
   }
 }

@@ -3,11 +3,13 @@ package dev.pipe.server;
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,9 +22,18 @@ import java.util.function.Consumer;
  * #builder()}; {@link Builder#build()} refuses a configuration that would run unsafely.
  */
 public record ServerConfig(
-    String bindAddress, int port, Credentials credentials, ServerTls tls, ServerLimits limits) {
+    String bindAddress,
+    int port,
+    Credentials credentials,
+    ServerTls tls,
+    ServerLimits limits,
+    Duration statsInterval,
+    AdminSettings admin) {
 
   public static final int DEFAULT_PORT = 8910;
+
+  /** How often the stats line is logged, as the relay seed does. */
+  public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(30);
 
   static final Set<String> FILE_KEYS = fileKeys();
   static final Set<String> USER_KEYS =
@@ -41,7 +52,14 @@ public record ServerConfig(
                 "tls",
                 "tls_cert",
                 "tls_key",
-                "state_dir"));
+                "state_dir",
+                "stats_interval",
+                "admin",
+                "admin_bind",
+                "admin_port",
+                "admin_token",
+                "admin_user",
+                "admin_password"));
     keys.addAll(ServerLimits.FILE_KEYS);
     return Set.copyOf(keys);
   }
@@ -63,6 +81,13 @@ public record ServerConfig(
     private Optional<Path> tlsKey = Optional.empty();
     private Path stateDir = StateDirectory.DEFAULT;
     private final ServerLimits.Builder limits = ServerLimits.builder();
+    private Duration statsInterval = DEFAULT_STATS_INTERVAL;
+    private boolean adminEnabled = true;
+    private String adminBind = AdminSettings.DEFAULT_BIND;
+    private int adminPort = AdminSettings.DEFAULT_PORT;
+    private Secret adminToken = Secret.none();
+    private String adminUser;
+    private Secret adminPassword = Secret.none();
 
     private Builder() {}
 
@@ -71,7 +96,7 @@ public record ServerConfig(
       ConfigTable table = ConfigTable.load(file);
       table.allowOnly(FILE_KEYS);
       table.string("bind").ifPresent(this::bindAddress);
-      table.integer("port").ifPresent(value -> port(portFrom(table, value)));
+      table.integer("port").ifPresent(value -> port(portFrom(table, "port", value)));
       table.string("token").ifPresent(value -> token(Secret.of(value)));
       table.bool("allow_no_auth").ifPresent(this::allowNoAuth);
       table.parsedText("allow_ports", PortRanges::parse).ifPresent(this::allowedPorts);
@@ -83,6 +108,15 @@ public record ServerConfig(
       table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
       limits.file(table);
       userTables.addAll(table.tables("users"));
+      table.parsed("stats_interval", Durations::parse).ifPresent(this::statsInterval);
+      table.bool("admin").ifPresent(this::adminEnabled);
+      table.string("admin_bind").ifPresent(this::adminBind);
+      table
+          .integer("admin_port")
+          .ifPresent(value -> adminPort(portFrom(table, "admin_port", value)));
+      table.string("admin_token").ifPresent(value -> adminToken(Secret.of(value)));
+      table.string("admin_user").ifPresent(this::adminUser);
+      table.string("admin_password").ifPresent(value -> adminPassword(Secret.of(value)));
       return this;
     }
 
@@ -136,18 +170,69 @@ public record ServerConfig(
       return this;
     }
 
-    /** The finished config; refuses to run without credentials unless no-auth was asked for. */
+    /** How often the stats line is logged; zero logs none. */
+    public Builder statsInterval(Duration statsInterval) {
+      this.statsInterval = statsInterval;
+      return this;
+    }
+
+    /** False runs no admin listener (no dashboard, API, metrics or health check). */
+    public Builder adminEnabled(boolean adminEnabled) {
+      this.adminEnabled = adminEnabled;
+      return this;
+    }
+
+    public Builder adminBind(String adminBind) {
+      this.adminBind = adminBind;
+      return this;
+    }
+
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
+    public Builder adminToken(Secret adminToken) {
+      this.adminToken = adminToken;
+      return this;
+    }
+
+    public Builder adminUser(String adminUser) {
+      this.adminUser = adminUser == null || adminUser.isEmpty() ? null : adminUser;
+      return this;
+    }
+
+    public Builder adminPassword(Secret adminPassword) {
+      this.adminPassword = adminPassword;
+      return this;
+    }
+
+    /**
+     * The finished config; refuses to run without credentials unless no-auth was asked for, and
+     * refuses an admin listener open to other machines without credentials.
+     */
     public ServerConfig build() {
       if (port < 0 || port > 65_535) {
         throw new ConfigException("--port " + port + " is outside 0-65535");
       }
       List<User> users = userTables.stream().map(this::user).toList();
+      AdminSettings admin =
+          new AdminSettings(
+              adminEnabled,
+              adminBind,
+              adminPort,
+              adminToken,
+              Optional.ofNullable(adminUser),
+              adminPassword);
+      admin.check();
       return new ServerConfig(
           bindAddress,
           port,
           Credentials.of(token, users, allowNoAuth, allowedPorts),
           new ServerTls(tls, tlsCertificate, tlsKey, stateDir),
-          limits.build());
+          limits.build(),
+          statsInterval,
+          admin);
     }
 
     private User user(ConfigTable entry) {
@@ -175,9 +260,9 @@ public record ServerConfig(
       return new User(name, secret, ports, names, new SourceFilter(allow, deny));
     }
 
-    private static int portFrom(ConfigTable table, long value) {
+    private static int portFrom(ConfigTable table, String key, long value) {
       if (value < 0 || value > 65_535) {
-        throw table.error("port", "must be a port between 0 and 65535, got " + value);
+        throw table.error(key, "must be a port between 0 and 65535, got " + value);
       }
       return (int) value;
     }

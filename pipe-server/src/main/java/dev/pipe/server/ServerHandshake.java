@@ -32,11 +32,17 @@ final class ServerHandshake {
   /** The login was refused; {@link #getMessage()} is the log line's reason. */
   static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
+    private final HandshakeFailure failure;
     private final boolean startedBan;
 
-    Refused(String reason, boolean startedBan) {
+    Refused(HandshakeFailure failure, String reason, boolean startedBan) {
       super(reason);
+      this.failure = failure;
       this.startedBan = startedBan;
+    }
+
+    HandshakeFailure failure() {
+      return failure;
     }
 
     /** True if this failure got its source banned. */
@@ -88,7 +94,9 @@ final class ServerHandshake {
                   + protocolVersion
                   + "; install the same pipe version on both sides"));
       throw new Refused(
-          "client speaks protocol " + protocolVersion + ", server " + PipeVersion.PROTOCOL, false);
+          HandshakeFailure.VERSION_MISMATCH,
+          "client speaks protocol " + protocolVersion + ", server " + PipeVersion.PROTOCOL,
+          false);
     }
     User user = credentials.identify(nonce, proof).orElse(null);
     if (user == null) {
@@ -100,7 +108,7 @@ final class ServerHandshake {
               "token mismatch: the client's token is not one this server accepts; use the token"
                   + " the server's operator gave you (--token, PIPE_TOKEN or 'token' in the"
                   + " config)"));
-      throw new Refused("token mismatch", banned);
+      throw new Refused(HandshakeFailure.BAD_TOKEN, "token mismatch", banned);
     }
     return user;
   }

@@ -1,9 +1,12 @@
 package dev.pipe.server;
 
+import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
+import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,12 +20,18 @@ final class TunnelPorts {
   private final String bindAddress;
   private final PendingConnections pending;
   private final int maxConnectionsPerTunnel;
+  private final ServerEvents events;
   private final Map<Integer, PublicListener> byPort = new ConcurrentHashMap<>();
 
-  TunnelPorts(String bindAddress, PendingConnections pending, int maxConnectionsPerTunnel) {
+  TunnelPorts(
+      String bindAddress,
+      PendingConnections pending,
+      int maxConnectionsPerTunnel,
+      ServerEvents events) {
     this.bindAddress = bindAddress;
     this.pending = pending;
     this.maxConnectionsPerTunnel = maxConnectionsPerTunnel;
+    this.events = events;
   }
 
   /** Binds the port a client asked for (or any free allowed one for 0) and starts accepting. */
@@ -33,18 +42,23 @@ final class TunnelPorts {
             ? bindAnyFree(owner, forward, allowed)
             : bindRequested(owner, forward, allowed);
     listener.start();
+    events.tunnelOpened(listener.info());
     return listener;
   }
 
-  void release(PublicListener listener) {
+  /** Closes the tunnel's port; the first release of a tunnel reports why it closed. */
+  void release(PublicListener listener, String reason) {
     byPort.remove(listener.port(), listener);
-    listener.close();
+    if (listener.close()) {
+      events.tunnelClosed(listener.info(), reason);
+    }
   }
 
   private PublicListener bindRequested(
       ControlSession owner, Message.Forward forward, PortRanges allowed) throws TunnelRejected {
     int port = forward.remotePort();
     if (!allowed.contains(port)) {
+      events.limitHit(ServerLimit.ALLOW_PORTS);
       throw new TunnelRejected(
           "port "
               + port
@@ -115,14 +129,18 @@ final class TunnelPorts {
   /** The bind succeeded, so no other listener can hold this port: the kernel made sure. */
   private PublicListener register(
       ControlSession owner, Message.Forward forward, ServerSocket serverSocket) {
+    TunnelInfo info =
+        new TunnelInfo(
+            ConnectionId.random().hex(),
+            forward.tunnel(),
+            forward.type(),
+            serverSocket.getLocalPort(),
+            owner.info(),
+            Instant.now(),
+            new Traffic());
     PublicListener listener =
         new PublicListener(
-            owner,
-            forward.tunnel(),
-            serverSocket,
-            pending,
-            forward.sources(),
-            maxConnectionsPerTunnel);
+            owner, info, serverSocket, pending, events, forward.sources(), maxConnectionsPerTunnel);
     byPort.put(serverSocket.getLocalPort(), listener);
     return listener;
   }

@@ -37,8 +37,8 @@ final class UnauthenticatedConnections {
     }
   }
 
-  /** Refused by the limit with this config key and value. */
-  record Refused(String limitKey, int limit) implements Admission {}
+  /** Refused by this limit, whose configured value is {@code value}. */
+  record Refused(ServerLimit limit, int value) implements Admission {}
 
   private final Semaphore total;
   private final Semaphore fromClients;
@@ -60,14 +60,14 @@ final class UnauthenticatedConnections {
     if (hasClient) {
       return fromClients.tryAcquire()
           ? new Slot(fromClients::release)
-          : new Refused("max_pending_connections", maxFromClients);
+          : new Refused(ServerLimit.MAX_PENDING_CONNECTIONS, maxFromClients);
     }
     if (!total.tryAcquire()) {
-      return new Refused("max_unauthenticated_connections", max);
+      return new Refused(ServerLimit.MAX_UNAUTHENTICATED_CONNECTIONS, max);
     }
     if (perSource.merge(source, 1, Integer::sum) > maxPerSource) {
       leaveStranger(source);
-      return new Refused("max_unauthenticated_per_source", maxPerSource);
+      return new Refused(ServerLimit.MAX_UNAUTHENTICATED_PER_SOURCE, maxPerSource);
     }
     return new Slot(() -> leaveStranger(source));
   }

@@ -15,10 +15,12 @@ class UnauthenticatedConnectionsTest {
     var a = limits.enter(one, false);
     var b = limits.enter(one, false);
     assertThat(limits.enter(one, false))
-        .isEqualTo(new UnauthenticatedConnections.Refused("max_unauthenticated_per_source", 2));
+        .isEqualTo(
+            new UnauthenticatedConnections.Refused(ServerLimit.MAX_UNAUTHENTICATED_PER_SOURCE, 2));
     var c = limits.enter(two, false);
     assertThat(limits.enter(two, false))
-        .isEqualTo(new UnauthenticatedConnections.Refused("max_unauthenticated_connections", 3));
+        .isEqualTo(
+            new UnauthenticatedConnections.Refused(ServerLimit.MAX_UNAUTHENTICATED_CONNECTIONS, 3));
     ((UnauthenticatedConnections.Slot) a).close();
     ((UnauthenticatedConnections.Slot) a).close();
     assertThat(limits.enter(two, false)).isInstanceOf(UnauthenticatedConnections.Slot.class);
@@ -36,6 +38,6 @@ class UnauthenticatedConnectionsTest {
       assertThat(limits.enter(one, true)).isInstanceOf(UnauthenticatedConnections.Slot.class);
     }
     assertThat(limits.enter(one, true))
-        .isEqualTo(new UnauthenticatedConnections.Refused("max_pending_connections", 10));
+        .isEqualTo(new UnauthenticatedConnections.Refused(ServerLimit.MAX_PENDING_CONNECTIONS, 10));
   }
 }
