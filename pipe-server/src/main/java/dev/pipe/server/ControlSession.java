@@ -1,12 +1,15 @@
 package dev.pipe.server;
 
+import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
+import dev.pipe.proxy.Sockets;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -240,9 +243,28 @@ final class ControlSession {
     return Optional.empty();
   }
 
-  /** Sends a frame to the client; any thread may call it. */
-  void send(Message message) throws IOException {
-    channel.send(message);
+  /**
+   * Asks the client for a data connection to carry {@code user}, a connection accepted by {@code
+   * listener}: the user waits in {@link PendingConnections} until it arrives. Every kind of tunnel
+   * hands its users to its client through here.
+   *
+   * @return false if the server already holds its most waiting connections; the caller then closes
+   *     the user connection
+   */
+  boolean requestDataConnection(PublicListener listener, Socket user) {
+    ConnectionId id = ConnectionId.random();
+    if (!server.pending().add(id, user, listener)) {
+      return false;
+    }
+    try {
+      Sockets.tune(user);
+      channel.send(new Message.Exchange(id, listener.tunnel()));
+    } catch (IOException e) {
+      log.debug(
+          "tunnel={} could not announce connection id={}: {}", listener.tunnel(), id, e.toString());
+      server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
+    }
+    return true;
   }
 
   private void sendHeartbeats() {

@@ -1,9 +1,7 @@
 package dev.pipe.server;
 
 import dev.pipe.config.SourceFilter;
-import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.ControlChannel;
-import dev.pipe.proto.Message;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -136,8 +134,7 @@ final class PublicListener {
       Sockets.closeQuietly(user);
       return;
     }
-    ConnectionId id = ConnectionId.random();
-    if (!pending.add(id, user, this)) {
+    if (!owner.requestDataConnection(this, user)) {
       events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
       pendingFull.warn(
           "tunnel={} port={} refused a user connection: {} connections already wait for their"
@@ -147,14 +144,6 @@ final class PublicListener {
           pending.capacity());
       Sockets.closeQuietly(user);
       connectionEnded();
-      return;
-    }
-    try {
-      Sockets.tune(user);
-      owner.send(new Message.Exchange(id, tunnel));
-    } catch (IOException e) {
-      log.debug("tunnel={} could not announce connection id={}: {}", tunnel, id, e.toString());
-      pending.fail(id, "the client's control connection failed: " + e.getMessage(), owner);
     }
   }
 
