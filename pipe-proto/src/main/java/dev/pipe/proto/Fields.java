@@ -1,5 +1,6 @@
 package dev.pipe.proto;
 
+import java.net.InetAddress;
 import java.util.HexFormat;
 
 /** Checks shared by the compact constructors of {@link Message}'s records. */
@@ -27,6 +28,28 @@ final class Fields {
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           field + " must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+
+  /** An address as {@code IP:PORT} or {@code [IPv6]:PORT}; literals only, never a DNS lookup. */
+  static void requireEndpoint(String field, String value) {
+    int colon = value == null ? -1 : value.lastIndexOf(':');
+    boolean valid = colon > 0 && value.length() <= 64;
+    if (valid) {
+      String host = value.substring(0, colon);
+      boolean bracketed = host.startsWith("[") && host.endsWith("]");
+      valid = bracketed || host.indexOf(':') < 0;
+      try {
+        InetAddress.ofLiteral(bracketed ? host.substring(1, host.length() - 1) : host);
+        int port = Integer.parseInt(value.substring(colon + 1));
+        valid = valid && port >= 0 && port <= 65_535;
+      } catch (IllegalArgumentException e) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      throw new IllegalArgumentException(
+          field + " must be IP:PORT or [IPv6]:PORT, got " + describe(value));
     }
   }
 

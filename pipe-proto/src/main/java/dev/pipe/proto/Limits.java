@@ -25,6 +25,9 @@ public final class Limits {
   /** Tunnels one client may hold open. */
   public static final int MAX_TUNNELS_PER_CLIENT = 64;
 
+  /** Custom domains one http or https tunnel may claim. */
+  public static final int MAX_CUSTOM_DOMAINS = 16;
+
   /** Dialing the server, from the client. */
   public static final Duration SERVER_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 

@@ -1,5 +1,6 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pipe.config.SourceFilter;
 import java.util.List;
 import java.util.Objects;
@@ -61,6 +62,10 @@ public sealed interface Message {
     public Forward {
       TunnelName.check(tunnel);
       Objects.requireNonNull(type, "type");
+      if (type.routedByName()) {
+        throw new IllegalArgumentException(
+            type.wireName() + " tunnels are asked for with HttpForward, not Forward");
+      }
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
       allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
       denySources = denySources == null ? List.of() : List.copyOf(denySources);
@@ -89,11 +94,33 @@ public sealed interface Message {
     }
   }
 
-  /** A user connected to a tunnel: open a data connection and present this id on it. */
-  record Exchange(ConnectionId id, String tunnel) implements Message {
+  /**
+   * A user connected to a tunnel: open a data connection and present this id on it. {@code source}
+   * is the user's address and {@code destination} the server address the user reached, both as
+   * {@code IP:PORT} ({@code [IPv6]:PORT}), for a PROXY protocol header to the local service; both
+   * are left out when the server does not know them.
+   */
+  record Exchange(
+      ConnectionId id,
+      String tunnel,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String source,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String destination)
+      implements Message {
     public Exchange {
       Objects.requireNonNull(id, "id");
       TunnelName.check(tunnel);
+      if ((source == null) != (destination == null)) {
+        throw new IllegalArgumentException("source and destination go together: give both or none");
+      }
+      if (source != null) {
+        Fields.requireEndpoint("source", source);
+        Fields.requireEndpoint("destination", destination);
+      }
+    }
+
+    /** A user connection whose addresses the server does not pass on. */
+    public Exchange(ConnectionId id, String tunnel) {
+      this(id, tunnel, null, null);
     }
   }
 
@@ -128,6 +155,91 @@ public sealed interface Message {
     public TunnelClosed {
       TunnelName.check(tunnel);
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * Client asks for an http or https tunnel, reached by name on the server's shared port: {@code
+   * subdomain} under the server's domain (empty: any free one), and {@code domains}, custom names
+   * the operator allowed this user. An http tunnel may also ask the server to check HTTP basic auth
+   * before any byte reaches the client, and to rewrite the Host header. {@code proxyProtocol} says
+   * that the client writes a PROXY protocol header to its local service, so the server keeps each
+   * data connection to requests of one user address.
+   */
+  record HttpForward(
+      String tunnel,
+      TunnelType type,
+      String subdomain,
+      List<String> domains,
+      @JsonInclude(JsonInclude.Include.NON_NULL) HttpAuth auth,
+      String hostHeader,
+      boolean proxyProtocol,
+      List<String> allowSources,
+      List<String> denySources)
+      implements Message {
+    public HttpForward {
+      TunnelName.check(tunnel);
+      Objects.requireNonNull(type, "type");
+      if (!type.routedByName()) {
+        throw new IllegalArgumentException(
+            type.wireName() + " tunnels are asked for with Forward, not HttpForward");
+      }
+      subdomain = subdomain == null || subdomain.isEmpty() ? "" : HostName.label(subdomain);
+      domains = domains == null ? List.of() : domains.stream().map(HostName::name).toList();
+      if (domains.size() > Limits.MAX_CUSTOM_DOMAINS) {
+        throw new IllegalArgumentException(
+            "at most " + Limits.MAX_CUSTOM_DOMAINS + " custom domains per tunnel");
+      }
+      hostHeader = hostHeader == null || hostHeader.isEmpty() ? "" : HostName.name(hostHeader);
+      if (type == TunnelType.HTTPS && (auth != null || !hostHeader.isEmpty())) {
+        throw new IllegalArgumentException(
+            "basic auth and a Host rewrite need the server to read HTTP: an https tunnel's bytes"
+                + " stay encrypted, so it can have neither");
+      }
+      allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
+      denySources = denySources == null ? List.of() : List.copyOf(denySources);
+      SourceFilter.parse(allowSources, denySources);
+    }
+
+    /** The source lists as a filter; they were validated when the message was made. */
+    public SourceFilter sources() {
+      return SourceFilter.parse(allowSources, denySources);
+    }
+  }
+
+  /**
+   * The credentials of HTTP basic auth that an http tunnel's users must give. It never prints them,
+   * so that a message logged whole cannot leak them.
+   */
+  record HttpAuth(String user, String password) {
+    public HttpAuth {
+      Fields.requireText("user", user, 256);
+      Fields.requireText("password", password, 256);
+      if (user.indexOf(':') >= 0) {
+        throw new IllegalArgumentException("a basic auth user name cannot contain ':'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "HttpAuth[****]";
+    }
+  }
+
+  /**
+   * The http or https tunnel is open at these URLs. {@code notice} says, when not empty, why the
+   * server gave another name than the one asked for (taken, or not allowed for this user).
+   */
+  record HttpForwardAccepted(String tunnel, List<String> urls, String notice) implements Message {
+    public HttpForwardAccepted {
+      TunnelName.check(tunnel);
+      urls = List.copyOf(urls);
+      if (urls.isEmpty() || urls.size() > Limits.MAX_CUSTOM_DOMAINS + 1) {
+        throw new IllegalArgumentException(
+            "urls must hold 1 to " + (Limits.MAX_CUSTOM_DOMAINS + 1) + " addresses");
+      }
+      urls.forEach(url -> Fields.requireText("url", url, HostName.MAX_NAME_CHARS + 20));
+      notice = Fields.clip("notice", notice);
     }
   }
 

@@ -7,11 +7,34 @@ import java.util.Locale;
 public enum TunnelType {
   /** A TCP port: each user connection gets its own data connection. */
   @JsonProperty("tcp")
-  TCP;
+  TCP,
+  /**
+   * Web requests on the server's shared HTTP port, routed by their {@code Host} header to the
+   * tunnel that holds that name; the server reads each request head (to route it and add the
+   * forwarded headers) and passes bodies through.
+   */
+  @JsonProperty("http")
+  HTTP,
+  /**
+   * TLS connections on the server's shared HTTPS port, routed by the name in their ClientHello
+   * (SNI) without being decrypted: the local service holds the certificate and its key.
+   */
+  @JsonProperty("https")
+  HTTPS;
 
   /** The name used in configuration files, flags and on the wire. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * True for the types reached by host name on a shared port rather than by a port of their own.
+   */
+  public boolean routedByName() {
+    return switch (this) {
+      case TCP -> false;
+      case HTTP, HTTPS -> true;
+    };
   }
 
   /** Parses a configuration value such as {@code tcp}. */
@@ -21,6 +44,7 @@ public enum TunnelType {
         return type;
       }
     }
-    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp");
+    throw new IllegalArgumentException(
+        "unknown tunnel type '" + value + "'; use tcp, http or https");
   }
 }

@@ -33,13 +33,27 @@ class MessageCodecTest {
           new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));
       case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
       case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
-      case "Exchange" -> new Message.Exchange(id, "web");
+      case "Exchange" -> new Message.Exchange(id, "web", "203.0.113.7:52114", "[2001:db8::1]:80");
       case "ExchangeFailed" -> new Message.ExchangeFailed(id, "connection refused");
       case "DataLogin" -> new Message.DataLogin(PipeVersion.PROTOCOL, hex32, id);
       case "DataAccepted" -> new Message.DataAccepted(id);
       case "Heartbeat" -> new Message.Heartbeat();
       case "Goodbye" -> new Message.Goodbye("shutting down");
       case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
+      case "HttpForward" ->
+          new Message.HttpForward(
+              "web",
+              TunnelType.HTTP,
+              "demo",
+              List.of("www.alice.dev"),
+              new Message.HttpAuth("alice", "s3cret"),
+              "localhost",
+              true,
+              List.of("10.0.0.0/8"),
+              List.of());
+      case "HttpForwardAccepted" ->
+          new Message.HttpForwardAccepted(
+              "web", List.of("https://demo.example.com", "https://www.alice.dev"), "");
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }
@@ -159,6 +173,72 @@ class MessageCodecTest {
                     0x02,
                     "{\"protocolVersion\":1,\"clientVersion\":\"x\",\"clientId\":\"00\",\"proof\":\"zz\"}"))
         .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void hostileNamesInAnHttpForwardAreAProtocolErrorThatSaysWhy() {
+    String frame = "{\"tunnel\":\"web\",\"type\":\"http\",\"proxyProtocol\":false,\"subdomain\":%s,\"domains\":%s}";
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"a\\\"}]\"", "[]")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("malformed HttpForward frame: subdomain 'a\"}]' is invalid");
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"../\"", "[]")))
+        .hasMessageContaining("'.' is not allowed");
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"" + "a".repeat(300) + "\"", "[]")))
+        .hasMessageContaining("300 characters is too long");
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"d\\u0435mo\"", "[]")))
+        .as("a Cyrillic e")
+        .hasMessageContaining("'\\u0435' is not allowed (only ASCII");
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"\"", "[\"evil.com\\n\"]")))
+        .hasMessageContaining("'evil.com\\u000a' is not a DNS name");
+    assertThatThrownBy(() -> read(0x80, frame.formatted("\"\"", "[\"*.evil.com\"]")))
+        .hasMessageContaining("'*' is not allowed");
+  }
+
+  @Test
+  void anHttpsTunnelCannotAskForWhatNeedsItsBytesDecrypted() {
+    assertThatThrownBy(
+            () ->
+                new Message.HttpForward(
+                    "web",
+                    TunnelType.HTTPS,
+                    "demo",
+                    List.of(),
+                    new Message.HttpAuth("a", "b"),
+                    "",
+                    false,
+                    List.of(),
+                    List.of()))
+        .hasMessageContaining("an https tunnel's bytes stay encrypted");
+    assertThatThrownBy(() -> new Message.Forward("web", TunnelType.HTTP, 80, List.of(), List.of()))
+        .hasMessageContaining("asked for with HttpForward");
+  }
+
+  @Test
+  void basicAuthCredentialsNeverPrintThemselves() {
+    Message.HttpForward forward =
+        new Message.HttpForward(
+            "web",
+            TunnelType.HTTP,
+            "",
+            List.of(),
+            new Message.HttpAuth("alice", "hunter2-secret"),
+            "",
+            false,
+            List.of(),
+            List.of());
+    assertThat(forward.toString()).doesNotContain("hunter2-secret").doesNotContain("alice");
+  }
+
+  @Test
+  void exchangeAddressesAreLiteralsWithPorts() {
+    ConnectionId id = ConnectionId.random();
+    assertThat(new Message.Exchange(id, "web").source()).isNull();
+    assertThatThrownBy(() -> new Message.Exchange(id, "web", "example.com:80", "127.0.0.1:80"))
+        .hasMessageContaining("source must be IP:PORT");
+    assertThatThrownBy(() -> new Message.Exchange(id, "web", "::1:80", "127.0.0.1:80"))
+        .hasMessageContaining("source must be IP:PORT");
+    assertThatThrownBy(() -> new Message.Exchange(id, "web", "127.0.0.1:80", null))
+        .hasMessageContaining("give both or none");
   }
 
   @Test
