@@ -30,7 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * whole life.
  */
 public final class PrometheusMetrics implements ServerEvents {
-  static final String[] TUNNEL_LABELS = {"tunnel", "type", "port"};
+  /**
+   * The labels of per-tunnel series. {@code host} is an http or https tunnel's first name (empty
+   * for tcp): tunnels of that kind share their port, and only their names tell them apart.
+   */
+  static final String[] TUNNEL_LABELS = {"tunnel", "type", "port", "host"};
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, TunnelInfo> open = new ConcurrentHashMap<>();
@@ -130,7 +134,7 @@ public final class PrometheusMetrics implements ServerEvents {
         .help(
             "Bytes a tunnel has carried since it opened; direction in: from its users, out: to"
                 + " them")
-        .labelNames("tunnel", "type", "port", "direction")
+        .labelNames("tunnel", "type", "port", "host", "direction")
         .callback(
             callback ->
                 open.values()
@@ -138,15 +142,30 @@ public final class PrometheusMetrics implements ServerEvents {
                         tunnel -> {
                           String[] labels = labelValues(tunnel);
                           callback.call(
-                              tunnel.traffic().bytesIn(), labels[0], labels[1], labels[2], "in");
+                              tunnel.traffic().bytesIn(),
+                              labels[0],
+                              labels[1],
+                              labels[2],
+                              labels[3],
+                              "in");
                           callback.call(
-                              tunnel.traffic().bytesOut(), labels[0], labels[1], labels[2], "out");
+                              tunnel.traffic().bytesOut(),
+                              labels[0],
+                              labels[1],
+                              labels[2],
+                              labels[3],
+                              "out");
                         }))
         .register(registry);
   }
 
   private static String[] labelValues(TunnelInfo tunnel) {
-    return new String[] {tunnel.name(), tunnel.type().wireName(), String.valueOf(tunnel.port())};
+    return new String[] {
+      tunnel.name(),
+      tunnel.type().wireName(),
+      String.valueOf(tunnel.port()),
+      tunnel.hosts().isEmpty() ? "" : tunnel.hosts().getFirst()
+    };
   }
 
   /** The registry that {@code /metrics} exposes. */

@@ -15,7 +15,8 @@ class RatesTest {
 
   private static TunnelInfo tunnel(String id) {
     ClientInfo client = new ClientInfo("c", "127.0.0.1:1", "shared-token", "test", Instant.now());
-    return new TunnelInfo(id, "web", TunnelType.TCP, 9000, client, Instant.now(), new Traffic());
+    return new TunnelInfo(
+        id, "web", TunnelType.TCP, 9000, List.of(), client, Instant.now(), new Traffic());
   }
 
   @Test

@@ -5,13 +5,17 @@ import dev.pipe.client.ClientListener;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
+import dev.pipe.client.WebOptions;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.HostName;
+import dev.pipe.proto.Message;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
+import dev.pipe.proxy.ProxyProtocol;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +60,9 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--remote",
       paramLabel = "PORT",
-      description = "The public port to ask for; 0 lets the server pick a free one.")
+      description =
+          "The public port of a tcp tunnel; 0 lets the server pick a free one. http and https"
+              + " tunnels have none: they are reached by name.")
   Integer remote;
 
   @Option(
@@ -68,8 +74,49 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "What the tunnel carries: tcp (default).")
+      description =
+          "What the tunnel carries: tcp (default); http (routed by Host on the server's HTTP port)"
+              + " or https (routed by TLS SNI, decrypted only by the local service).")
   String type;
+
+  @Option(
+      names = "--subdomain",
+      paramLabel = "NAME",
+      description =
+          "http/https: ask for NAME.DOMAIN on the server (default, or when taken: a random name).")
+  String subdomain;
+
+  @Option(
+      names = "--custom-domain",
+      paramLabel = "HOST",
+      description = "http/https: also serve this name, if the server allows it (repeatable).")
+  List<String> customDomains = new ArrayList<>();
+
+  @Option(
+      names = "--http-user",
+      paramLabel = "USER",
+      description = "http: the server asks users for this user name and --http-password.")
+  String httpUser;
+
+  @Option(
+      names = "--http-password",
+      paramLabel = "PASSWORD",
+      defaultValue = "${env:PIPE_HTTP_PASSWORD}",
+      description = "http: the password of --http-user (or PIPE_HTTP_PASSWORD).")
+  String httpPassword;
+
+  @Option(
+      names = "--host-header-rewrite",
+      paramLabel = "HOST",
+      description = "http: the Host header the local service gets, like localhost.")
+  String hostHeaderRewrite;
+
+  @Option(
+      names = "--proxy-protocol",
+      paramLabel = "VERSION",
+      description =
+          "Tell the local service who each user is with a PROXY protocol header: v1 or v2.")
+  String proxyProtocol;
 
   @Option(
       names = "--bandwidth",
@@ -198,24 +245,36 @@ final class ClientCommand implements Callable<Integer> {
 
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
+    TunnelType tunnelType =
+        type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
+    boolean describesTunnel =
+        name != null
+            || type != null
+            || bandwidth != null
+            || !allowSources.isEmpty()
+            || !denySources.isEmpty()
+            || subdomain != null
+            || !customDomains.isEmpty()
+            || httpUser != null
+            || hostHeaderRewrite != null
+            || proxyProtocol != null;
     if (local == null && remote == null) {
-      if (name != null
-          || type != null
-          || bandwidth != null
-          || !allowSources.isEmpty()
-          || !denySources.isEmpty()) {
+      if (describesTunnel) {
         throw new ConfigException(
-            "--name, --type, --bandwidth and the source lists describe a tunnel: give --local and"
-                + " --remote too");
+            "these flags describe a tunnel: give --local too (and --remote for a tcp tunnel)");
       }
       return Optional.empty();
     }
-    if (local == null || remote == null) {
+    if (local == null || (remote == null && !tunnelType.routedByName())) {
       throw new ConfigException(
-          "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
+          "a tcp tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
     }
-    TunnelType tunnelType =
-        type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
+    if (remote != null && tunnelType.routedByName()) {
+      throw new ConfigException(
+          "--remote is for tcp tunnels; an "
+              + tunnelType.wireName()
+              + " tunnel is reached by name (--subdomain, --custom-domain)");
+    }
     HostPort localAddress =
         Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
     String tunnelName =
@@ -232,8 +291,46 @@ final class ClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
     }
+    Optional<ProxyProtocol> header =
+        Optional.ofNullable(proxyProtocol)
+            .map(version -> Flags.parse("--proxy-protocol", version, ProxyProtocol::parse));
     return Optional.of(
-        new TunnelSpec(tunnelName, tunnelType, localAddress, remote, limit, sources));
+        Flags.parse(
+            "--type " + tunnelType.wireName(),
+            tunnelName,
+            tunnel ->
+                new TunnelSpec(
+                    tunnel,
+                    tunnelType,
+                    localAddress,
+                    remote == null ? 0 : remote,
+                    limit,
+                    sources,
+                    webOptions(),
+                    header)));
+  }
+
+  private WebOptions webOptions() {
+    if ((httpUser == null) != (httpPassword == null || httpPassword.isEmpty())) {
+      throw new ConfigException(
+          "--http-user and --http-password go together (the password may come from"
+              + " PIPE_HTTP_PASSWORD)");
+    }
+    Optional<Message.HttpAuth> auth =
+        Optional.ofNullable(httpUser)
+            .map(
+                user ->
+                    Flags.parse(
+                        "--http-user", user, text -> new Message.HttpAuth(text, httpPassword)));
+    return new WebOptions(
+        subdomain == null ? "" : Flags.parse("--subdomain", subdomain, HostName::label),
+        customDomains.stream()
+            .map(domain -> Flags.parse("--custom-domain", domain, HostName::name))
+            .toList(),
+        auth,
+        hostHeaderRewrite == null
+            ? ""
+            : Flags.parse("--host-header-rewrite", hostHeaderRewrite, HostName::name));
   }
 
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
@@ -249,6 +346,23 @@ final class ClientCommand implements Callable<Integer> {
               + tunnel.local()
               + " -> "
               + new HostPort(server.host(), remotePort));
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelReady(TunnelSpec tunnel, List<String> urls, String notice) {
+      if (!notice.isEmpty()) {
+        System.err.println("tunnel " + tunnel.name() + ": " + notice);
+      }
+      System.out.println(
+          "tunnel "
+              + tunnel.name()
+              + " ready: "
+              + tunnel.type().wireName()
+              + " "
+              + tunnel.local()
+              + " -> "
+              + String.join(" ", urls));
       System.out.flush();
     }
 

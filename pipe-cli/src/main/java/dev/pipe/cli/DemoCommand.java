@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -167,6 +168,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public void tunnelReady(TunnelSpec tunnel, int remotePort) {
       ready.complete(remotePort);
+    }
+
+    @Override
+    public void tunnelReady(TunnelSpec tunnel, List<String> urls, String notice) {
+      ready.completeExceptionally(new IOException("the demo tunnel is tcp, not " + urls));
     }
 
     @Override

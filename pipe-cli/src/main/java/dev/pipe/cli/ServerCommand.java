@@ -4,6 +4,7 @@ import dev.pipe.admin.AdminServer;
 import dev.pipe.admin.PrometheusMetrics;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.Durations;
+import dev.pipe.proto.HostName;
 import dev.pipe.proto.Secret;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.PortRanges;
@@ -145,6 +146,57 @@ final class ServerCommand implements Callable<Integer> {
   boolean noAdmin;
 
   @Option(
+      names = "--domain",
+      paramLabel = "DOMAIN",
+      defaultValue = "${env:PIPE_DOMAIN}",
+      description =
+          "Serve http tunnels as subdomains of DOMAIN, like demo.DOMAIN (needs *.DOMAIN in DNS;"
+              + " or PIPE_DOMAIN). Opens the HTTP port, 80 unless --http-port says otherwise.")
+  String domain;
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:PIPE_HTTP_PORT}",
+      description =
+          "The port all http tunnels share, routed by Host (0 picks one; or PIPE_HTTP_PORT).")
+  Integer httpPort;
+
+  @Option(
+      names = "--http-bind",
+      paramLabel = "ADDR",
+      defaultValue = "${env:PIPE_HTTP_BIND}",
+      description =
+          "Address of the HTTP port (default: --bind); 127.0.0.1 behind Caddy (or PIPE_HTTP_BIND).")
+  String httpBind;
+
+  @Option(
+      names = "--https-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:PIPE_HTTPS_PORT}",
+      description =
+          "The port all https tunnels share, routed by TLS SNI without decrypting (or"
+              + " PIPE_HTTPS_PORT).")
+  Integer httpsPort;
+
+  @Option(
+      names = "--public-https",
+      defaultValue = "${env:PIPE_PUBLIC_HTTPS:-false}",
+      description =
+          "Users reach http tunnels through HTTPS (Caddy in front): give clients https:// URLs (or"
+              + " PIPE_PUBLIC_HTTPS=true).")
+  boolean publicHttps;
+
+  @Option(
+      names = "--ask-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:PIPE_ASK_PORT}",
+      description =
+          "Answer Caddy's on-demand TLS ask check on 127.0.0.1:PORT, 8913 in the shipped"
+              + " Caddyfile (or PIPE_ASK_PORT).")
+  Integer askPort;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       defaultValue = "${env:PIPE_CONFIG}",
@@ -187,6 +239,7 @@ final class ServerCommand implements Callable<Integer> {
       builder.stateDir(stateDir);
     }
     adminFlags(builder);
+    httpFlags(builder);
     ServerConfig serverConfig = builder.build();
     PrometheusMetrics metrics = new PrometheusMetrics();
     PipeServer server = PipeServer.start(serverConfig, metrics);
@@ -210,6 +263,27 @@ final class ServerCommand implements Callable<Integer> {
         });
     server.awaitClosed();
     return 0;
+  }
+
+  private void httpFlags(ServerConfig.Builder builder) {
+    if (domain != null) {
+      builder.domain(Flags.parse("--domain", domain, HostName::name));
+    }
+    if (httpPort != null) {
+      builder.httpPort(httpPort);
+    }
+    if (httpBind != null) {
+      builder.httpBind(httpBind);
+    }
+    if (httpsPort != null) {
+      builder.httpsPort(httpsPort);
+    }
+    if (publicHttps) {
+      builder.publicHttps(true);
+    }
+    if (askPort != null) {
+      builder.askPort(askPort);
+    }
   }
 
   private void adminFlags(ServerConfig.Builder builder) {

@@ -91,9 +91,7 @@ final class StatusCommand implements Callable<Integer> {
             + (status.connected() ? "connected" : "not connected (reconnecting)"));
     List<String[]> rows = new ArrayList<>();
     rows.add(
-        new String[] {
-          "TUNNEL", "TYPE", "LOCAL", "PUBLIC PORT", "STATE", "CONNECTIONS", "IN", "OUT"
-        });
+        new String[] {"TUNNEL", "TYPE", "LOCAL", "PUBLIC", "STATE", "CONNECTIONS", "IN", "OUT"});
     List<String> details = new ArrayList<>();
     for (TunnelStatus tunnel : status.tunnels()) {
       rows.add(
@@ -101,7 +99,7 @@ final class StatusCommand implements Callable<Integer> {
             tunnel.name(),
             tunnel.type(),
             tunnel.local(),
-            tunnel.remotePort() == 0 ? "-" : String.valueOf(tunnel.remotePort()),
+            publicAddress(tunnel),
             tunnel.state(),
             tunnel.connections() + " (" + tunnel.connectionsTotal() + " total)",
             bytes(tunnel.bytesIn()),
@@ -125,6 +123,14 @@ final class StatusCommand implements Callable<Integer> {
       out.println(line.toString().stripTrailing());
     }
     details.forEach(out::println);
+  }
+
+  /** Where users reach the tunnel: its port, or the URLs of an http or https tunnel. */
+  private static String publicAddress(TunnelStatus tunnel) {
+    if (!tunnel.urls().isEmpty()) {
+      return String.join(" ", tunnel.urls());
+    }
+    return tunnel.remotePort() == 0 ? "-" : String.valueOf(tunnel.remotePort());
   }
 
   /** 1536 as "1.5 KiB": binary units, as the dashboard shows them. */

@@ -60,7 +60,7 @@ class MetricsE2ETest {
     try (EchoServer echo = EchoServer.start(LOOPBACK, 0);
         AdminFixture admin = AdminFixture.start()) {
       String bytes =
-          "pipe_tunnel_bytes_total{direction=\"in\",port=\"%d\",tunnel=\"web\",type=\"tcp\"}";
+          "pipe_tunnel_bytes_total{direction=\"in\",host=\"\",port=\"%d\",tunnel=\"web\",type=\"tcp\"}";
       int port;
       try (RunningClient client = RunningClient.start(admin.server, tcp("web", echo.port(), 0))) {
         port = client.awaitReady("web");

@@ -8,7 +8,9 @@ import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
 import dev.pipe.server.PipeServer;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +21,7 @@ final class RunningClient implements AutoCloseable, ClientListener {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private final Map<String, CompletableFuture<Integer>> ready = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Web>> web = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String>> rejected = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String>> closed = new ConcurrentHashMap<>();
   private final CompletableFuture<Throwable> exit = new CompletableFuture<>();
@@ -78,9 +81,29 @@ final class RunningClient implements AutoCloseable, ClientListener {
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Where an http or https tunnel is reached, and why it got another name than it asked for. */
+  record Web(List<String> urls, String notice) {
+    /** The first URL's host and port, {@code demo.example.test:PORT}. */
+    String authority() {
+      return URI.create(urls.getFirst()).getAuthority();
+    }
+
+    /** The first URL's host name. */
+    String host() {
+      return URI.create(urls.getFirst()).getHost();
+    }
+  }
+
+  /** Waits for an http or https tunnel to be opened. */
+  Web awaitWeb(String tunnel) throws Exception {
+    return web.computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Forgets that the tunnel was ready, to wait for it to be opened again after a reconnect. */
   void forgetReady(String tunnel) {
     ready.remove(tunnel);
+    web.remove(tunnel);
   }
 
   String awaitRejected(String tunnel) throws Exception {
@@ -109,6 +132,12 @@ final class RunningClient implements AutoCloseable, ClientListener {
   @Override
   public void tunnelReady(TunnelSpec tunnel, int remotePort) {
     ready.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(remotePort);
+  }
+
+  @Override
+  public void tunnelReady(TunnelSpec tunnel, List<String> urls, String notice) {
+    web.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>())
+        .complete(new Web(urls, notice));
   }
 
   @Override

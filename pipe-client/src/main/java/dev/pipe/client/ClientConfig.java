@@ -7,10 +7,13 @@ import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
 import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.HostName;
+import dev.pipe.proto.Message;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
+import dev.pipe.proxy.ProxyProtocol;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -51,7 +54,20 @@ public record ClientConfig(
           "state_dir",
           "status");
   static final Set<String> TUNNEL_KEYS =
-      Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
+      Set.of(
+          "name",
+          "type",
+          "local",
+          "remote",
+          "bandwidth",
+          "allow_sources",
+          "deny_sources",
+          "subdomain",
+          "custom_domains",
+          "http_user",
+          "http_password",
+          "host_header_rewrite",
+          "proxy_protocol");
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -135,16 +151,7 @@ public record ClientConfig(
                   () ->
                       entry.error(
                           "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
-      long remote =
-          entry
-              .integer("remote")
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'remote': the public port, like remote = 9000 (0 for any)"));
-      if (remote < 0 || remote > 65_535) {
-        throw entry.error("remote", "must be a port between 0 and 65535, got " + remote);
-      }
+      long remote = remote(entry, type);
       String name =
           entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
@@ -153,8 +160,66 @@ public record ClientConfig(
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
         throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
       }
-      return new TunnelSpec(
-          name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny));
+      Optional<ProxyProtocol> proxyProtocol = entry.parsed("proxy_protocol", ProxyProtocol::parse);
+      try {
+        return new TunnelSpec(
+            name,
+            type,
+            local,
+            (int) remote,
+            bandwidth,
+            new SourceFilter(allow, deny),
+            web(entry),
+            proxyProtocol);
+      } catch (IllegalArgumentException e) {
+        throw entry.error(e.getMessage());
+      }
+    }
+
+    /** The public port of a tcp tunnel; http and https tunnels have none. */
+    private static long remote(ConfigTable entry, TunnelType type) {
+      Optional<Long> remote = entry.integer("remote");
+      if (type.routedByName()) {
+        if (remote.isPresent()) {
+          throw entry.error(
+              "remote",
+              "is for tcp tunnels; an "
+                  + type.wireName()
+                  + " tunnel is reached by name (subdomain, custom_domains)");
+        }
+        return 0;
+      }
+      long port =
+          remote.orElseThrow(
+              () ->
+                  entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
+      if (port < 0 || port > 65_535) {
+        throw entry.error("remote", "must be a port between 0 and 65535, got " + port);
+      }
+      return port;
+    }
+
+    /** The names and HTTP settings of an http or https tunnel. */
+    private static WebOptions web(ConfigTable entry) {
+      Optional<String> user = entry.string("http_user");
+      Optional<String> password = entry.string("http_password");
+      if (user.isPresent() != password.isPresent()) {
+        throw entry.error("http_user and http_password go together: set both, or neither");
+      }
+      Optional<Message.HttpAuth> auth =
+          user.map(
+              name -> {
+                try {
+                  return new Message.HttpAuth(name, password.get());
+                } catch (IllegalArgumentException e) {
+                  throw entry.error("http_user", "is invalid: " + e.getMessage());
+                }
+              });
+      return new WebOptions(
+          entry.parsed("subdomain", HostName::label).orElse(""),
+          entry.parsedList("custom_domains", HostName::name).orElse(List.of()),
+          auth,
+          entry.parsed("host_header_rewrite", HostName::name).orElse(""));
     }
 
     public Builder server(HostPort server) {

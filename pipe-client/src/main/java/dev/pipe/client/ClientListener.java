@@ -1,9 +1,17 @@
 package dev.pipe.client;
 
+import java.util.List;
+
 /** What a client reports to whoever runs it (the CLI prints it, tests wait for it). */
 public interface ClientListener {
   /** The server opened the tunnel; users reach it on {@code remotePort} of the server. */
   void tunnelReady(TunnelSpec tunnel, int remotePort);
+
+  /**
+   * The server opened an http or https tunnel; users reach it at {@code urls}. {@code notice}, when
+   * not empty, says why it did not get the subdomain it asked for.
+   */
+  void tunnelReady(TunnelSpec tunnel, List<String> urls, String notice);
 
   /** The server refused the tunnel; {@code reason} says why and what to change. */
   void tunnelRejected(TunnelSpec tunnel, String reason);

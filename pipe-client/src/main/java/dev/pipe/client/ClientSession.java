@@ -62,14 +62,7 @@ final class ClientSession {
       for (Tunnel tunnel : tunnels.values()) {
         // A tunnel an operator closed stays closed until this client restarts.
         if (tunnel.state() != TunnelState.CLOSED) {
-          TunnelSpec spec = tunnel.spec();
-          channel.send(
-              new Message.Forward(
-                  spec.name(),
-                  spec.type(),
-                  spec.remotePort(),
-                  spec.sources().allowTexts(),
-                  spec.sources().denyTexts()));
+          channel.send(forward(tunnel.spec()));
           forwarded++;
         }
       }
@@ -95,6 +88,30 @@ final class ClientSession {
     }
   }
 
+  /** The request that opens {@code spec}'s tunnel on the server. */
+  private static Message forward(TunnelSpec spec) {
+    return switch (spec.type()) {
+      case TCP ->
+          new Message.Forward(
+              spec.name(),
+              spec.type(),
+              spec.remotePort(),
+              spec.sources().allowTexts(),
+              spec.sources().denyTexts());
+      case HTTP, HTTPS ->
+          new Message.HttpForward(
+              spec.name(),
+              spec.type(),
+              spec.web().subdomain(),
+              spec.web().domains(),
+              spec.web().auth().orElse(null),
+              spec.web().hostHeader(),
+              spec.proxyProtocol().isPresent(),
+              spec.sources().allowTexts(),
+              spec.sources().denyTexts());
+    };
+  }
+
   /** Handles one frame; false when the server said goodbye. */
   private boolean dispatch(Message message) throws IOException, ClientFailure {
     switch (message) {
@@ -103,6 +120,12 @@ final class ClientSession {
         Tunnel tunnel = tunnel(ok.tunnel());
         tunnel.ready(ok.remotePort());
         listener.tunnelReady(tunnel.spec(), ok.remotePort());
+      }
+      case Message.HttpForwardAccepted ok -> {
+        accepted++;
+        Tunnel tunnel = tunnel(ok.tunnel());
+        tunnel.readyAt(ok.urls(), ok.notice());
+        listener.tunnelReady(tunnel.spec(), ok.urls(), ok.notice());
       }
       case Message.ForwardRejected rejected -> {
         rejections.put(rejected.tunnel(), rejected.reason());
@@ -129,7 +152,7 @@ final class ClientSession {
         Tunnel tunnel = tunnel(exchange.tunnel());
         Thread.ofVirtual()
             .name("exchange-" + exchange.tunnel())
-            .start(() -> tunnel.serve(exchange.id(), this));
+            .start(() -> tunnel.serve(exchange, this));
       }
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
@@ -146,6 +169,7 @@ final class ClientSession {
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.HttpForward unexpected -> throw unexpected(unexpected);
     }
     return true;
   }

@@ -12,6 +12,7 @@ import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ final class Tunnel {
   private volatile TunnelState state = TunnelState.CONNECTING;
   private volatile String detail = "";
   private volatile int remotePort;
+  private volatile List<String> urls = List.of();
 
   Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active) {
     this.spec = spec;
@@ -53,6 +55,11 @@ final class Tunnel {
   void ready(int port) {
     remotePort = port;
     moveTo(TunnelState.READY, "");
+  }
+
+  void readyAt(List<String> addresses, String notice) {
+    urls = List.copyOf(addresses);
+    moveTo(TunnelState.READY, notice);
   }
 
   void rejected(String reason) {
@@ -83,6 +90,7 @@ final class Tunnel {
         spec.type().wireName(),
         spec.local().toString(),
         remotePort,
+        urls,
         state.label(),
         detail,
         traffic.connectionsActive(),
@@ -92,12 +100,21 @@ final class Tunnel {
   }
 
   /** Serves one user connection; runs on its own virtual thread. */
-  void serve(ConnectionId id, ClientSession session) {
+  void serve(Message.Exchange exchange, ClientSession session) {
+    ConnectionId id = exchange.id();
     Socket local = new Socket();
     try {
       Sockets.tune(local);
       local.connect(
           spec.local().toAddress(), Math.toIntExact(Limits.LOCAL_CONNECT_TIMEOUT.toMillis()));
+      if (spec.proxyProtocol().isPresent()) {
+        local
+            .getOutputStream()
+            .write(
+                spec.proxyProtocol()
+                    .get()
+                    .header(exchange.userAddress(), exchange.serverAddress()));
+      }
     } catch (IOException e) {
       Sockets.closeQuietly(local);
       String reason = "local service " + spec.local() + " is unreachable (" + e.getMessage() + ")";

@@ -1,10 +1,13 @@
 package dev.pipe.client;
 
+import java.util.List;
+
 /**
  * One tunnel in {@code pipe status}: its configuration, its state and its traffic. "In" counts
  * bytes from the tunnel's users to the local service, "out" the bytes back to them.
  *
  * @param remotePort the public port while the tunnel is or was open, else 0
+ * @param urls where an http or https tunnel is reached while it is or was open, else empty
  * @param detail why the tunnel is in its state (the rejection or close reason), or empty
  */
 public record TunnelStatus(
@@ -12,6 +15,7 @@ public record TunnelStatus(
     String type,
     String local,
     int remotePort,
+    List<String> urls,
     String state,
     String detail,
     int connections,

@@ -1,6 +1,7 @@
 package dev.pipe.proto;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.HexFormat;
 
 /** Checks shared by the compact constructors of {@link Message}'s records. */
@@ -31,26 +32,30 @@ final class Fields {
     }
   }
 
-  /** An address as {@code IP:PORT} or {@code [IPv6]:PORT}; literals only, never a DNS lookup. */
-  static void requireEndpoint(String field, String value) {
+  /**
+   * An address written {@code IP:PORT} or {@code [IPv6]:PORT}, as an address: literals only, never
+   * a DNS lookup.
+   */
+  static InetSocketAddress endpoint(String field, String value) {
     int colon = value == null ? -1 : value.lastIndexOf(':');
-    boolean valid = colon > 0 && value.length() <= 64;
-    if (valid) {
+    if (colon > 0 && value.length() <= 64) {
       String host = value.substring(0, colon);
       boolean bracketed = host.startsWith("[") && host.endsWith("]");
-      valid = bracketed || host.indexOf(':') < 0;
-      try {
-        InetAddress.ofLiteral(bracketed ? host.substring(1, host.length() - 1) : host);
-        int port = Integer.parseInt(value.substring(colon + 1));
-        valid = valid && port >= 0 && port <= 65_535;
-      } catch (IllegalArgumentException e) {
-        valid = false;
+      if (bracketed || host.indexOf(':') < 0) {
+        try {
+          InetAddress address =
+              InetAddress.ofLiteral(bracketed ? host.substring(1, host.length() - 1) : host);
+          int port = Integer.parseInt(value.substring(colon + 1));
+          if (port >= 0 && port <= 65_535) {
+            return new InetSocketAddress(address, port);
+          }
+        } catch (IllegalArgumentException e) {
+          // Not a literal or not a port: the message below says what is expected.
+        }
       }
     }
-    if (!valid) {
-      throw new IllegalArgumentException(
-          field + " must be IP:PORT or [IPv6]:PORT, got " + describe(value));
-    }
+    throw new IllegalArgumentException(
+        field + " must be IP:PORT or [IPv6]:PORT, got " + describe(value));
   }
 
   static String clip(String field, String value) {

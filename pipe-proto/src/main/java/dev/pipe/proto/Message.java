@@ -2,6 +2,7 @@ package dev.pipe.proto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pipe.config.SourceFilter;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 
@@ -113,9 +114,19 @@ public sealed interface Message {
         throw new IllegalArgumentException("source and destination go together: give both or none");
       }
       if (source != null) {
-        Fields.requireEndpoint("source", source);
-        Fields.requireEndpoint("destination", destination);
+        Fields.endpoint("source", source);
+        Fields.endpoint("destination", destination);
       }
+    }
+
+    /** The user's address, or null if the server did not give it. */
+    public InetSocketAddress userAddress() {
+      return source == null ? null : Fields.endpoint("source", source);
+    }
+
+    /** The server address the user reached, or null if the server did not give it. */
+    public InetSocketAddress serverAddress() {
+      return destination == null ? null : Fields.endpoint("destination", destination);
     }
 
     /** A user connection whose addresses the server does not pass on. */

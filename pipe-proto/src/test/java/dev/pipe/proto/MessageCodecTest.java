@@ -177,7 +177,8 @@ class MessageCodecTest {
 
   @Test
   void hostileNamesInAnHttpForwardAreAProtocolErrorThatSaysWhy() {
-    String frame = "{\"tunnel\":\"web\",\"type\":\"http\",\"proxyProtocol\":false,\"subdomain\":%s,\"domains\":%s}";
+    String frame =
+        "{\"tunnel\":\"web\",\"type\":\"http\",\"proxyProtocol\":false,\"subdomain\":%s,\"domains\":%s}";
     assertThatThrownBy(() -> read(0x80, frame.formatted("\"a\\\"}]\"", "[]")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("malformed HttpForward frame: subdomain 'a\"}]' is invalid");

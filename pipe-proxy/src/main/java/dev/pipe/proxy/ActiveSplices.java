@@ -19,15 +19,28 @@ public final class ActiveSplices {
 
   /** Runs {@link Splice#run} on the calling thread, tracked until both directions end. */
   public Splice.Result run(Splice.Side a, Splice.Side b, String name) throws IOException {
-    sockets.add(a.socket());
-    sockets.add(b.socket());
+    add(a.socket(), b.socket());
     try {
       return Splice.run(a, b, name);
     } finally {
-      sockets.remove(a.socket());
-      sockets.remove(b.socket());
-      signalIfDrained();
+      remove(a.socket(), b.socket());
     }
+  }
+
+  /**
+   * Tracks two connected sockets that something other than {@link #run} carries (a proxy that reads
+   * what passes), until {@link #remove}.
+   */
+  public void add(Socket a, Socket b) {
+    sockets.add(a);
+    sockets.add(b);
+  }
+
+  /** Stops tracking two sockets given to {@link #add}. */
+  public void remove(Socket a, Socket b) {
+    sockets.remove(a);
+    sockets.remove(b);
+    signalIfDrained();
   }
 
   /** Splices running now. */

@@ -5,11 +5,11 @@ import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
-import dev.pipe.proxy.Sockets;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +42,9 @@ final class ControlSession {
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
-  private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
   private final AtomicInteger state = new AtomicInteger(NEW);
+  private final RateLimitedLog pendingFull = new RateLimitedLog(log);
   private volatile Thread heartbeat;
 
   ControlSession(
@@ -85,7 +86,7 @@ final class ControlSession {
 
   /** The tunnels open now. */
   List<TunnelInfo> tunnels() {
-    return tunnels.values().stream().map(PublicListener::info).toList();
+    return tunnels.values().stream().map(OpenTunnel::info).toList();
   }
 
   private boolean isClosed() {
@@ -132,6 +133,7 @@ final class ControlSession {
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
       case Message.Forward forward -> forward(forward);
+      case Message.HttpForward forward -> httpForward(forward);
       case Message.ExchangeFailed failed ->
           server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
@@ -151,6 +153,7 @@ final class ControlSession {
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
       case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.HttpForwardAccepted unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -160,45 +163,45 @@ final class ControlSession {
         message.getClass().getSimpleName() + " is not valid from a client on a control connection");
   }
 
-  private void forward(Message.Forward forward) throws IOException {
-    String name = forward.tunnel();
+  /** Why this session may not open a tunnel named {@code name}; null if it may. */
+  private String refusal(String name) {
     if (tunnels.containsKey(name)) {
-      reject(forward, "this client already has a tunnel named '" + name + "'; names must differ");
-      return;
+      return "this client already has a tunnel named '" + name + "'; names must differ";
     }
     if (!user.mayUseName(name)) {
-      reject(
-          forward,
-          "user "
-              + user
-              + " may not use the tunnel name '"
-              + name
-              + "' (allowed: "
-              + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
-              + ")");
-      return;
+      return "user "
+          + user
+          + " may not use the tunnel name '"
+          + name
+          + "' (allowed: "
+          + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
+          + ")";
     }
     if (tunnels.size() >= maxTunnels) {
       events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
-      reject(
-          forward,
-          "this client already holds "
-              + tunnels.size()
-              + " tunnels, the most one client may hold (max_tunnels_per_client); split them over"
-              + " several clients");
+      return "this client already holds "
+          + tunnels.size()
+          + " tunnels, the most one client may hold (max_tunnels_per_client); split them over"
+          + " several clients";
+    }
+    return null;
+  }
+
+  private void forward(Message.Forward forward) throws IOException {
+    String name = forward.tunnel();
+    String refusal = refusal(name);
+    if (refusal != null) {
+      reject(name, refusal);
       return;
     }
     PublicListener listener;
     try {
       listener = server.ports().open(this, forward);
     } catch (TunnelRejected e) {
-      reject(forward, e.getMessage());
+      reject(name, e.getMessage());
       return;
     }
-    tunnels.put(name, listener);
-    if (isClosed()) {
-      // The session ended while the port was being bound: give the port back.
-      server.ports().release(listener, SESSION_ENDED);
+    if (!keep(listener)) {
       return;
     }
     log.info(
@@ -210,9 +213,50 @@ final class ControlSession {
     channel.send(new Message.ForwardAccepted(name, listener.port()));
   }
 
-  private void reject(Message.Forward forward, String reason) throws IOException {
-    log.warn("tunnel {} of client {} rejected: {}", forward.tunnel(), client, reason);
-    channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
+  private void httpForward(Message.HttpForward forward) throws IOException {
+    String name = forward.tunnel();
+    String refusal = refusal(name);
+    if (refusal != null) {
+      reject(name, refusal);
+      return;
+    }
+    HostRoutes.Opened opened;
+    try {
+      opened = server.hosts().open(this, forward);
+    } catch (TunnelRejected e) {
+      reject(name, e.getMessage());
+      return;
+    }
+    NamedTunnel tunnel = opened.tunnel();
+    if (!keep(tunnel)) {
+      return;
+    }
+    List<String> urls = server.hosts().urls(tunnel);
+    if (!opened.notice().isEmpty()) {
+      log.info("tunnel {} of client {}: {}", name, client, opened.notice());
+    }
+    log.info(
+        "tunnel {} of client {} open at {} ({})",
+        name,
+        client,
+        String.join(", ", urls),
+        forward.type().wireName());
+    channel.send(new Message.HttpForwardAccepted(name, urls, opened.notice()));
+  }
+
+  /** Holds a tunnel just opened; false if the session ended meanwhile and it was given back. */
+  private boolean keep(OpenTunnel tunnel) {
+    tunnels.put(tunnel.name(), tunnel);
+    if (isClosed()) {
+      server.release(tunnel, SESSION_ENDED);
+      return false;
+    }
+    return true;
+  }
+
+  private void reject(String tunnel, String reason) throws IOException {
+    log.warn("tunnel {} of client {} rejected: {}", tunnel, client, reason);
+    channel.send(new Message.ForwardRejected(tunnel, reason));
   }
 
   /**
@@ -222,49 +266,66 @@ final class ControlSession {
    * @return the tunnel, if this session held it
    */
   Optional<TunnelInfo> closeTunnel(String id, String reason) {
-    for (PublicListener listener : tunnels.values()) {
-      if (listener.info().id().equals(id) && tunnels.remove(listener.tunnel(), listener)) {
-        server.ports().release(listener, reason);
-        listener.cutConnections();
-        log.info(
-            "tunnel {} of client {} on port {} closed: {}",
-            listener.tunnel(),
-            client,
-            listener.port(),
-            reason);
+    for (OpenTunnel tunnel : tunnels.values()) {
+      if (tunnel.info().id().equals(id) && tunnels.remove(tunnel.name(), tunnel)) {
+        server.release(tunnel, reason);
+        tunnel.users().cutConnections();
+        log.info("tunnel {} of client {} closed: {}", tunnel.name(), client, reason);
         try {
-          channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
+          channel.send(new Message.TunnelClosed(tunnel.name(), reason));
         } catch (IOException e) {
           log.debug("could not tell client {} its tunnel closed: {}", client, e.toString());
         }
-        return Optional.of(listener.info());
+        return Optional.of(tunnel.info());
       }
     }
     return Optional.empty();
   }
 
   /**
-   * Asks the client for a data connection to carry {@code user}, a connection accepted by {@code
-   * listener}: the user waits in {@link PendingConnections} until it arrives. Every kind of tunnel
-   * hands its users to its client through here.
+   * Asks the client for a data connection to carry {@code user}, who wants {@code tunnel}: the user
+   * waits in {@link PendingConnections} until it arrives. Every kind of tunnel hands its users to
+   * its client through here.
    *
-   * @return false if the server already holds its most waiting connections; the caller then closes
-   *     the user connection
+   * @return false if the server already holds its most waiting connections (reported and logged
+   *     here); the caller then ends the user's connection
    */
-  boolean requestDataConnection(PublicListener listener, Socket user) {
+  boolean requestDataConnection(OpenTunnel tunnel, WaitingUser user) {
     ConnectionId id = ConnectionId.random();
-    if (!server.pending().add(id, user, listener)) {
+    if (!server.pending().add(id, user, tunnel)) {
+      events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
+      pendingFull.warn(
+          "tunnel={} refused a user connection: {} connections already wait for their client"
+              + " (max_pending_connections)",
+          tunnel.name(),
+          server.pending().capacity());
       return false;
     }
     try {
-      Sockets.tune(user);
-      channel.send(new Message.Exchange(id, listener.tunnel()));
+      channel.send(exchange(id, tunnel.name(), user.source(), user.destination()));
     } catch (IOException e) {
       log.debug(
-          "tunnel={} could not announce connection id={}: {}", listener.tunnel(), id, e.toString());
+          "tunnel={} could not announce connection id={}: {}", tunnel.name(), id, e.toString());
       server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
     }
     return true;
+  }
+
+  private static Message.Exchange exchange(
+      ConnectionId id, String tunnel, InetSocketAddress source, InetSocketAddress destination) {
+    if (source == null || destination == null) {
+      return new Message.Exchange(id, tunnel);
+    }
+    return new Message.Exchange(id, tunnel, endpoint(source), endpoint(destination));
+  }
+
+  /** {@code IP:PORT}, with IPv6 in brackets and without a scope, as Exchange carries it. */
+  private static String endpoint(InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    String literal = ip.getHostAddress();
+    int scope = literal.indexOf('%');
+    literal = scope < 0 ? literal : literal.substring(0, scope);
+    return (ip instanceof Inet6Address ? "[" + literal + "]" : literal) + ":" + address.getPort();
   }
 
   private void sendHeartbeats() {
@@ -307,12 +368,9 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
-    tunnels.values().forEach(listener -> server.ports().release(listener, SESSION_ENDED));
+    tunnels.values().forEach(tunnel -> server.release(tunnel, SESSION_ENDED));
     if (!tunnels.isEmpty()) {
-      log.info(
-          "client {} released ports {}",
-          client,
-          tunnels.values().stream().map(PublicListener::port).toList());
+      log.info("client {} released its tunnels {}", client, tunnels.keySet());
     }
     server.sessionEnded(this);
     if (before == RUNNING) {

@@ -29,12 +29,19 @@ final class Credentials {
    * @param users the {@code [[users]]} entries
    * @param allowNoAuth whether the operator asked to run without credentials
    * @param defaultPorts the ports of the shared token and of anonymous clients
+   * @param defaultHosts the names the shared token and anonymous clients may claim
    */
   static Credentials of(
-      Secret sharedToken, List<User> users, boolean allowNoAuth, PortRanges defaultPorts) {
+      Secret sharedToken,
+      List<User> users,
+      boolean allowNoAuth,
+      PortRanges defaultPorts,
+      HostPermissions defaultHosts) {
     List<User> all = new ArrayList<>();
     if (!sharedToken.isEmpty()) {
-      all.add(new User(User.SHARED, sharedToken, defaultPorts, List.of(), SourceFilter.ANY));
+      all.add(
+          new User(
+              User.SHARED, sharedToken, defaultPorts, List.of(), SourceFilter.ANY, defaultHosts));
     }
     all.addAll(users);
     if (all.isEmpty() && !allowNoAuth) {
@@ -51,7 +58,13 @@ final class Credentials {
     if (all.isEmpty()) {
       return new Credentials(
           List.of(
-              new User(User.ANONYMOUS, Secret.none(), defaultPorts, List.of(), SourceFilter.ANY)),
+              new User(
+                  User.ANONYMOUS,
+                  Secret.none(),
+                  defaultPorts,
+                  List.of(),
+                  SourceFilter.ANY,
+                  defaultHosts)),
           true);
     }
     return new Credentials(all, false);
@@ -82,6 +95,11 @@ final class Credentials {
   /** True when the server runs without credentials (--allow-no-auth). */
   boolean open() {
     return open;
+  }
+
+  /** True if some user may claim {@code host} as an exact custom domain (not by a wildcard). */
+  boolean namesExactly(String host) {
+    return users.stream().anyMatch(user -> user.hosts().namesExactly(host));
   }
 
   /** The user whose token answers {@code nonce} with {@code proof}, if any. */

@@ -1,8 +1,6 @@
 package dev.pipe.server;
 
 import dev.pipe.proto.ConnectionId;
-import dev.pipe.proxy.Sockets;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,9 +20,8 @@ import org.slf4j.LoggerFactory;
 final class PendingConnections {
   private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
 
-  /** A user connection waiting for its data connection. */
-  record Pending(
-      ConnectionId id, Socket user, PublicListener listener, ScheduledFuture<?> expiry) {}
+  /** A user waiting for its data connection. */
+  record Pending(ConnectionId id, WaitingUser user, OpenTunnel tunnel, ScheduledFuture<?> expiry) {}
 
   private final Map<ConnectionId, Pending> waiting = new ConcurrentHashMap<>();
   private final Semaphore capacity;
@@ -40,32 +37,32 @@ final class PendingConnections {
   }
 
   /** Holds {@code user} under {@code id}; false if the server already holds its maximum. */
-  boolean add(ConnectionId id, Socket user, PublicListener listener) {
+  boolean add(ConnectionId id, WaitingUser user, OpenTunnel tunnel) {
     if (!capacity.tryAcquire()) {
       return false;
     }
     ScheduledFuture<?> expiry =
         timer.schedule(() -> expire(id), ttl.toMillis(), TimeUnit.MILLISECONDS);
-    waiting.put(id, new Pending(id, user, listener, expiry));
+    waiting.put(id, new Pending(id, user, tunnel, expiry));
     return true;
   }
 
   /**
    * Takes the user connection for {@code id} on behalf of a data connection of {@code claimant};
    * null if the id is unknown, already claimed, expired, or belongs to another user. The caller
-   * then owns the user connection and must end it with {@link PublicListener#connectionEnded()}.
+   * then hands the data connection to {@link WaitingUser#claimed}.
    */
   Pending claim(ConnectionId id, User claimant) {
     Pending pending = waiting.get(id);
     if (pending == null) {
       return null;
     }
-    if (!pending.listener().owner().user().equals(claimant)) {
+    if (!pending.tunnel().owner().user().equals(claimant)) {
       log.warn(
           "a data connection of user {} presented connection id={} of user {}; refused",
           claimant,
           id,
-          pending.listener().owner().user());
+          pending.tunnel().owner().user());
       return null;
     }
     return take(id);
@@ -77,7 +74,7 @@ final class PendingConnections {
     if (pending == null) {
       return;
     }
-    if (pending.listener().owner() != from) {
+    if (pending.tunnel().owner() != from) {
       log.warn("client {} tried to fail connection id={} of another client; ignored", from, id);
       return;
     }
@@ -85,17 +82,17 @@ final class PendingConnections {
       log.warn(
           "connection id={} tunnel={} closed: the client could not serve it: {}",
           id,
-          pending.listener().tunnel(),
+          pending.tunnel().name(),
           reason);
-      end(pending);
+      pending.user().abandoned("the tunnel's client could not serve it: " + reason);
     }
   }
 
-  /** Closes every user connection still waiting on {@code listener}, which is going away. */
-  void dropAll(PublicListener listener) {
+  /** Gives up on every user still waiting for {@code tunnel}, which is going away. */
+  void dropAll(OpenTunnel tunnel) {
     for (Pending pending : waiting.values()) {
-      if (pending.listener() == listener && take(pending.id()) != null) {
-        end(pending);
+      if (pending.tunnel() == tunnel && take(pending.id()) != null) {
+        pending.user().abandoned("the tunnel closed");
       }
     }
   }
@@ -107,12 +104,9 @@ final class PendingConnections {
   private void expire(ConnectionId id) {
     Pending pending = remove(id);
     if (pending != null) {
-      log.warn(
-          "connection id={} tunnel={} closed: no data connection from the client within {} ms",
-          id,
-          pending.listener().tunnel(),
-          ttl.toMillis());
-      end(pending);
+      String reason = "no data connection from the client within " + ttl.toMillis() + " ms";
+      log.warn("connection id={} tunnel={} closed: {}", id, pending.tunnel().name(), reason);
+      pending.user().abandoned(reason);
     }
   }
 
@@ -130,10 +124,5 @@ final class PendingConnections {
       capacity.release();
     }
     return pending;
-  }
-
-  private static void end(Pending pending) {
-    Sockets.closeQuietly(pending.user());
-    pending.listener().connectionEnded();
   }
 }

@@ -8,7 +8,6 @@ import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Sockets;
-import dev.pipe.proxy.Splice;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -53,6 +53,9 @@ public final class PipeServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
+  private final HostRoutes hosts;
+  private final Optional<SharedPort> httpPort;
+  private final Optional<SharedPort> httpsPort;
   private final ActiveSplices active = new ActiveSplices();
   private final ServerHandshake handshake;
   private final UnauthenticatedConnections unauthenticated;
@@ -66,10 +69,13 @@ public final class PipeServer implements AutoCloseable {
   private final RateLimitedLog refusedClient = new RateLimitedLog(log);
   private final ServerEvents events;
   private volatile Thread acceptThread;
+  private volatile CertificateAsk ask;
 
   private PipeServer(
       ServerConfig config,
       ServerSocket controlListener,
+      Optional<ServerSocket> httpListener,
+      Optional<ServerSocket> httpsListener,
       ServerTransport transport,
       ServerEvents events) {
     this.events = events;
@@ -82,7 +88,31 @@ public final class PipeServer implements AutoCloseable {
     this.pending =
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =
-        new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events);
+        new TunnelPorts(
+            config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events, active);
+    this.hosts =
+        new HostRoutes(
+            config.http(),
+            httpListener.map(ServerSocket::getLocalPort),
+            httpsListener.map(ServerSocket::getLocalPort),
+            config.credentials(),
+            pending,
+            limits.maxConnectionsPerTunnel(),
+            events);
+    SourceSlots webSlots =
+        new SourceSlots(
+            limits.maxHttpConnections(),
+            ServerLimit.MAX_HTTP_CONNECTIONS,
+            limits.maxHttpConnectionsPerSource(),
+            ServerLimit.MAX_HTTP_CONNECTIONS_PER_SOURCE);
+    HttpFront web = new HttpFront(hosts, config.http(), limits, timer, events, active);
+    TlsPassthrough tls = new TlsPassthrough(hosts, limits, timer, events, active);
+    this.httpPort =
+        httpListener.map(
+            socket -> new SharedPort("http", socket, webSlots, config.http(), events, web::serve));
+    this.httpsPort =
+        httpsListener.map(
+            socket -> new SharedPort("https", socket, webSlots, config.http(), events, tls::serve));
     this.unauthenticated =
         new UnauthenticatedConnections(
             limits.maxUnauthenticatedConnections(),
@@ -104,31 +134,57 @@ public final class PipeServer implements AutoCloseable {
   public static PipeServer start(ServerConfig config, ServerEvents... observers)
       throws IOException {
     ServerTransport transport = transport(config.tls());
-    ServerSocket listener = new ServerSocket();
+    HttpSettings http = config.http();
+    List<ServerSocket> bound = new ArrayList<>();
+    PipeServer server;
     try {
-      listener.setReuseAddress(true);
-      listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), BACKLOG);
-    } catch (IOException e) {
-      listener.close();
-      throw new IOException(
-          "cannot listen on "
-              + config.bindAddress()
-              + ":"
-              + config.port()
-              + ": "
-              + e.getMessage()
-              + "; is another pipe server running? choose another --port",
-          e);
-    }
-    StatsLog stats = new StatsLog(config.statsInterval());
-    List<ServerEvents> all = new ArrayList<>(List.of(stats));
-    all.addAll(List.of(observers));
-    PipeServer server = new PipeServer(config, listener, transport, ServerEvents.all(all));
-    if (config.statsInterval().isPositive()) {
-      long millis = config.statsInterval().toMillis();
-      server.timer.scheduleAtFixedRate(stats::logLine, millis, millis, TimeUnit.MILLISECONDS);
+      ServerSocket listener =
+          bind(
+              bound,
+              config.bindAddress(),
+              config.port(),
+              "is another pipe server running? choose another --port");
+      Optional<ServerSocket> httpListener = Optional.empty();
+      if (http.port().isPresent()) {
+        httpListener =
+            Optional.of(
+                bind(
+                    bound,
+                    http.bindAddress(),
+                    http.port().get(),
+                    "choose another --http-port (a port below 1024 needs root or"
+                        + " CAP_NET_BIND_SERVICE)"));
+      }
+      Optional<ServerSocket> httpsListener = Optional.empty();
+      if (http.httpsPort().isPresent()) {
+        httpsListener =
+            Optional.of(
+                bind(
+                    bound,
+                    config.bindAddress(),
+                    http.httpsPort().get(),
+                    "choose another --https-port (is Caddy on it? see docs/https.md)"));
+      }
+      StatsLog stats = new StatsLog(config.statsInterval());
+      List<ServerEvents> all = new ArrayList<>(List.of(stats));
+      all.addAll(List.of(observers));
+      server =
+          new PipeServer(
+              config, listener, httpListener, httpsListener, transport, ServerEvents.all(all));
+      if (http.askPort().isPresent()) {
+        server.ask = CertificateAsk.start(http.askPort().get(), server.hosts);
+      }
+      if (config.statsInterval().isPositive()) {
+        long millis = config.statsInterval().toMillis();
+        server.timer.scheduleAtFixedRate(stats::logLine, millis, millis, TimeUnit.MILLISECONDS);
+      }
+    } catch (IOException | RuntimeException e) {
+      bound.forEach(Sockets::closeQuietly);
+      throw e;
     }
     server.acceptThread = Thread.ofVirtual().name("control-accept").start(server::acceptLoop);
+    server.httpPort.ifPresent(SharedPort::start);
+    server.httpsPort.ifPresent(SharedPort::start);
     if (config.credentials().open()) {
       log.warn(
           "authentication is OFF (--allow-no-auth): anyone who can reach port {} can open tunnels",
@@ -140,6 +196,19 @@ public final class PipeServer implements AutoCloseable {
         config.bindAddress(),
         server.port(),
         server.limits.heartbeatInterval().toMillis());
+    server.httpPort.ifPresent(
+        port ->
+            log.info(
+                "http tunnels on port {}:{}{}",
+                http.bindAddress(),
+                port.port(),
+                http.domain().map(domain -> " as *." + domain).orElse(" (custom domains only)")));
+    server.httpsPort.ifPresent(
+        port ->
+            log.info(
+                "https tunnels (TLS passed through by name) on port {}:{}",
+                config.bindAddress(),
+                port.port()));
     transport
         .fingerprint()
         .ifPresentOrElse(
@@ -152,6 +221,22 @@ public final class PipeServer implements AutoCloseable {
                 log.warn(
                     "TLS is OFF (--no-tls): tokens' proofs and all tunnel bytes travel in clear"));
     return server;
+  }
+
+  /** Binds a listening socket, or says which flag to change; remembers it in {@code bound}. */
+  private static ServerSocket bind(List<ServerSocket> bound, String address, int port, String fix)
+      throws IOException {
+    ServerSocket listener = new ServerSocket();
+    try {
+      listener.setReuseAddress(true);
+      listener.bind(new InetSocketAddress(address, port), BACKLOG);
+    } catch (IOException e) {
+      listener.close();
+      throw new IOException(
+          "cannot listen on " + address + ":" + port + ": " + e.getMessage() + "; " + fix, e);
+    }
+    bound.add(listener);
+    return listener;
   }
 
   private static ServerTransport transport(ServerTls tls) throws IOException {
@@ -170,6 +255,21 @@ public final class PipeServer implements AutoCloseable {
   /** The control port actually bound (useful with port 0). */
   public int port() {
     return controlListener.getLocalPort();
+  }
+
+  /** The shared port of http tunnels, if this server serves them (useful with port 0). */
+  public OptionalInt httpPort() {
+    return httpPort.map(port -> OptionalInt.of(port.port())).orElse(OptionalInt.empty());
+  }
+
+  /** The shared port of https tunnels, if this server serves them. */
+  public OptionalInt httpsPort() {
+    return httpsPort.map(port -> OptionalInt.of(port.port())).orElse(OptionalInt.empty());
+  }
+
+  /** The loopback port of Caddy's ask check, if it runs. */
+  public OptionalInt askPort() {
+    return ask == null ? OptionalInt.empty() : OptionalInt.of(ask.port());
   }
 
   /** True until {@link #close()} begins: the health check's answer. */
@@ -227,6 +327,18 @@ public final class PipeServer implements AutoCloseable {
     return ports;
   }
 
+  HostRoutes hosts() {
+    return hosts;
+  }
+
+  /** Gives back what brings users to {@code tunnel}: its port, or its names. */
+  void release(OpenTunnel tunnel, String reason) {
+    switch (tunnel) {
+      case PublicListener listener -> ports.release(listener, reason);
+      case NamedTunnel named -> hosts.release(named, reason);
+    }
+  }
+
   void sessionEnded(ControlSession session) {
     if (sessions.remove(session.clientId(), session)) {
       clientsBySource.computeIfPresent(
@@ -261,7 +373,7 @@ public final class PipeServer implements AutoCloseable {
       return;
     }
     switch (unauthenticated.enter(source, clientsBySource.containsKey(source))) {
-      case UnauthenticatedConnections.Refused refused -> {
+      case Admission.Refused refused -> {
         events.limitHit(refused.limit());
         refusedAtAccept.warn(
             "refused connection from {}: limit {} = {} reached",
@@ -270,7 +382,7 @@ public final class PipeServer implements AutoCloseable {
             refused.value());
         Sockets.closeQuietly(socket);
       }
-      case UnauthenticatedConnections.Slot slot ->
+      case Admission.Slot slot ->
           Thread.ofVirtual()
               .name("connection-" + ControlChannel.describe(socket.getRemoteSocketAddress()))
               .start(() -> serve(socket, slot));
@@ -278,7 +390,7 @@ public final class PipeServer implements AutoCloseable {
   }
 
   /** Runs TLS and the login under one deadline, then the control session or the splice. */
-  private void serve(Socket socket, UnauthenticatedConnections.Slot slot) {
+  private void serve(Socket socket, Admission.Slot slot) {
     String peer = ControlChannel.describe(socket.getRemoteSocketAddress());
     Duration timeout = limits.handshakeTimeout();
     ScheduledFuture<?> deadline =
@@ -408,44 +520,11 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    PublicListener listener = user.listener();
-    if (!listener.track(user.user())) {
-      // An operator closed the tunnel while this connection waited for its data connection.
-      refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
-      Sockets.closeQuietly(user.user());
-      listener.connectionEnded();
-      return;
-    }
-    TunnelInfo tunnel = listener.info();
-    tunnel.traffic().connectionOpened();
-    events.connectionOpened(tunnel);
-    try {
-      channel.send(new Message.DataAccepted(user.id()));
-      channel.setReadTimeout(Duration.ZERO);
-      Splice.Result result =
-          active.run(
-              Splice.Side.of(user.user()).counting(tunnel.traffic().in()),
-              Splice.Side.of(channel.socket()).counting(tunnel.traffic().out()),
-              "splice-" + tunnel.name());
-      log.debug(
-          "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
-          user.id(),
-          tunnel.name(),
-          result.aToB(),
-          result.bToA());
-    } catch (IOException e) {
-      log.debug("data connection id={} failed: {}", user.id(), e.toString());
-      Sockets.closeQuietly(user.user());
-      channel.close();
-    } finally {
-      listener.untrack(user.user());
-      listener.connectionEnded();
-      tunnel.traffic().connectionClosed();
-      events.connectionClosed(tunnel);
-    }
+    user.user().claimed(user.id(), channel);
   }
 
-  private static void refuse(ControlChannel channel, RejectReason reason, String message) {
+  /** Tells the peer why, then closes. */
+  static void refuse(ControlChannel channel, RejectReason reason, String message) {
     try {
       channel.send(new Message.Rejected(reason, message));
     } catch (IOException e) {
@@ -465,6 +544,11 @@ public final class PipeServer implements AutoCloseable {
     }
     log.info("shutting down: {} clients, {} active connections", sessions.size(), active.size());
     Sockets.closeListener(controlListener, acceptThread);
+    httpPort.ifPresent(SharedPort::stopAccepting);
+    httpsPort.ifPresent(SharedPort::stopAccepting);
+    if (ask != null) {
+      ask.close();
+    }
     for (ControlSession session : List.copyOf(sessions.values())) {
       session.goodbye("the server is shutting down");
     }
@@ -479,6 +563,8 @@ public final class PipeServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     active.closeAll();
+    httpPort.ifPresent(SharedPort::closeConnections);
+    httpsPort.ifPresent(SharedPort::closeConnections);
     timer.shutdownNow();
     closed.countDown();
     log.info("pipe server stopped");

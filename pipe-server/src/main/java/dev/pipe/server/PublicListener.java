@@ -1,46 +1,35 @@
 package dev.pipe.server;
 
-import dev.pipe.config.SourceFilter;
-import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One public port of one tunnel. A user connection from a source the tunnel does not admit, or
- * beyond the tunnel's connection limit, is closed at accept, before any byte flows. Every other is
- * parked in {@link PendingConnections} under a fresh id, and the owning client is told to open a
- * data connection for that id. It also knows its spliced connections, so that an operator who
- * closes the tunnel cuts them too.
+ * beyond the tunnel's connection limit, is closed at accept, before any byte flows (see {@link
+ * TunnelUsers}). Every other is parked in {@link PendingConnections} under a fresh id, and the
+ * owning client is told to open a data connection for that id.
  */
-final class PublicListener {
+final class PublicListener implements OpenTunnel {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
   private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
   private final TunnelInfo info;
-  private final String tunnel;
   private final ServerSocket serverSocket;
   private final PendingConnections pending;
   private final ServerEvents events;
-  private final SourceFilter tunnelSources;
-  private final int maxConnections;
-  private final AtomicInteger connections = new AtomicInteger();
-  private final RateLimitedLog pendingFull = new RateLimitedLog(log);
-  private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
-  private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
+  private final ActiveSplices active;
+  private final TunnelUsers users;
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
-  private final Set<Socket> spliced = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile boolean cut;
   private volatile Thread acceptThread;
 
   PublicListener(
@@ -49,32 +38,34 @@ final class PublicListener {
       ServerSocket serverSocket,
       PendingConnections pending,
       ServerEvents events,
-      SourceFilter tunnelSources,
-      int maxConnections) {
+      ActiveSplices active,
+      TunnelUsers users) {
     this.owner = owner;
     this.info = info;
-    this.tunnel = info.name();
     this.serverSocket = serverSocket;
     this.pending = pending;
     this.events = events;
-    this.tunnelSources = tunnelSources;
-    this.maxConnections = maxConnections;
+    this.active = active;
+    this.users = users;
   }
 
-  String tunnel() {
-    return tunnel;
-  }
-
-  TunnelInfo info() {
+  @Override
+  public TunnelInfo info() {
     return info;
+  }
+
+  @Override
+  public ControlSession owner() {
+    return owner;
+  }
+
+  @Override
+  public TunnelUsers users() {
+    return users;
   }
 
   int port() {
     return serverSocket.getLocalPort();
-  }
-
-  ControlSession owner() {
-    return owner;
   }
 
   void start() {
@@ -88,7 +79,7 @@ final class PublicListener {
         user = serverSocket.accept();
       } catch (IOException e) {
         if (!serverSocket.isClosed()) {
-          acceptFailed.warn("tunnel={} port={} could not accept: {}", tunnel, port(), e.toString());
+          acceptFailed.warn("tunnel={} port={} could not accept: {}", name(), port(), e.toString());
           pauseAfterAcceptFailure();
         }
         continue;
@@ -110,69 +101,12 @@ final class PublicListener {
   }
 
   private void admit(Socket user) {
-    if (!tunnelSources.permits(user.getInetAddress())
-        || !owner.user().sources().permits(user.getInetAddress())) {
-      events.limitHit(ServerLimit.SOURCE_LISTS);
-      sourceDenied.warn(
-          "tunnel={} port={} refused user {}: its address is not allowed"
-              + " (allow_sources/deny_sources)",
-          tunnel,
-          port(),
-          ControlChannel.describe(user.getRemoteSocketAddress()));
+    if (users.admit((InetSocketAddress) user.getRemoteSocketAddress())
+        == TunnelUsers.Verdict.ADMITTED) {
+      new SplicedUser(user, null, this, active, events).handOver();
+    } else {
       Sockets.closeQuietly(user);
-      return;
     }
-    if (connections.incrementAndGet() > maxConnections) {
-      connections.decrementAndGet();
-      events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
-      tunnelFull.warn(
-          "tunnel={} port={} refused a user connection: it already has {}"
-              + " (max_connections_per_tunnel)",
-          tunnel,
-          port(),
-          maxConnections);
-      Sockets.closeQuietly(user);
-      return;
-    }
-    if (!owner.requestDataConnection(this, user)) {
-      events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
-      pendingFull.warn(
-          "tunnel={} port={} refused a user connection: {} connections already wait for their"
-              + " client (max_pending_connections)",
-          tunnel,
-          port(),
-          pending.capacity());
-      Sockets.closeQuietly(user);
-      connectionEnded();
-    }
-  }
-
-  /** A user connection of this tunnel has ended, wherever that happened. */
-  void connectionEnded() {
-    connections.decrementAndGet();
-  }
-
-  /**
-   * Remembers a user connection that is being spliced; false if the tunnel's connections were cut
-   * already, and then the caller must close it.
-   */
-  boolean track(Socket user) {
-    spliced.add(user);
-    if (cut) {
-      spliced.remove(user);
-      return false;
-    }
-    return true;
-  }
-
-  void untrack(Socket user) {
-    spliced.remove(user);
-  }
-
-  /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
-  void cutConnections() {
-    cut = true;
-    spliced.forEach(Sockets::closeQuietly);
   }
 
   /** Stops accepting and drops the users still waiting; true for the call that closed it. */

@@ -6,6 +6,7 @@ import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
+import dev.pipe.proto.HostName;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -28,7 +30,8 @@ public record ServerConfig(
     ServerTls tls,
     ServerLimits limits,
     Duration statsInterval,
-    AdminSettings admin) {
+    AdminSettings admin,
+    HttpSettings http) {
 
   public static final int DEFAULT_PORT = 8910;
 
@@ -37,7 +40,15 @@ public record ServerConfig(
 
   static final Set<String> FILE_KEYS = fileKeys();
   static final Set<String> USER_KEYS =
-      Set.of("name", "token", "allow_ports", "allow_names", "allow_sources", "deny_sources");
+      Set.of(
+          "name",
+          "token",
+          "allow_ports",
+          "allow_names",
+          "allow_sources",
+          "deny_sources",
+          "allow_subdomains",
+          "allow_domains");
 
   private static Set<String> fileKeys() {
     Set<String> keys =
@@ -59,7 +70,16 @@ public record ServerConfig(
                 "admin_port",
                 "admin_token",
                 "admin_user",
-                "admin_password"));
+                "admin_password",
+                "domain",
+                "http_bind",
+                "http_port",
+                "https_port",
+                "public_https",
+                "ask_port",
+                "trusted_proxies",
+                "allow_subdomains",
+                "allow_domains"));
     keys.addAll(ServerLimits.FILE_KEYS);
     return Set.copyOf(keys);
   }
@@ -88,6 +108,14 @@ public record ServerConfig(
     private Secret adminToken = Secret.none();
     private String adminUser;
     private Secret adminPassword = Secret.none();
+    private Optional<String> domain = Optional.empty();
+    private String httpBind;
+    private Optional<Integer> httpPort = Optional.empty();
+    private Optional<Integer> httpsPort = Optional.empty();
+    private boolean publicHttps;
+    private Optional<Integer> askPort = Optional.empty();
+    private List<Cidr> trustedProxies = HttpSettings.DEFAULT_TRUSTED_PROXIES;
+    private HostPermissions hosts = HostPermissions.DEFAULT;
 
     private Builder() {}
 
@@ -117,6 +145,82 @@ public record ServerConfig(
       table.string("admin_token").ifPresent(value -> adminToken(Secret.of(value)));
       table.string("admin_user").ifPresent(this::adminUser);
       table.string("admin_password").ifPresent(value -> adminPassword(Secret.of(value)));
+      table.parsed("domain", HostName::name).ifPresent(this::domain);
+      table.string("http_bind").ifPresent(this::httpBind);
+      table.integer("http_port").ifPresent(value -> httpPort(portFrom(table, "http_port", value)));
+      table
+          .integer("https_port")
+          .ifPresent(value -> httpsPort(portFrom(table, "https_port", value)));
+      table.bool("public_https").ifPresent(this::publicHttps);
+      table.integer("ask_port").ifPresent(value -> askPort(portFrom(table, "ask_port", value)));
+      table.parsedList("trusted_proxies", Cidr::parse).ifPresent(this::trustedProxies);
+      hosts = hostPermissions(table, hosts);
+      return this;
+    }
+
+    /** The names of http and https tunnels a user or the shared token may claim. */
+    private static HostPermissions hostPermissions(ConfigTable table, HostPermissions otherwise) {
+      List<NamePattern> subdomains =
+          table
+              .parsedList(
+                  "allow_subdomains", glob -> NamePattern.parse(glob.toLowerCase(Locale.ROOT)))
+              .orElse(otherwise.subdomains());
+      List<DomainPattern> domains =
+          table.parsedList("allow_domains", DomainPattern::parse).orElse(otherwise.domains());
+      return new HostPermissions(subdomains, domains);
+    }
+
+    /** The server's domain: http tunnels get a subdomain of it. */
+    public Builder domain(String domain) {
+      this.domain = Optional.of(HostName.name(domain));
+      return this;
+    }
+
+    /** The address of the HTTP port; by default the server's bind address. */
+    public Builder httpBind(String httpBind) {
+      this.httpBind = httpBind;
+      return this;
+    }
+
+    /** The shared port of http tunnels; 0 picks a free one. */
+    public Builder httpPort(int port) {
+      this.httpPort = Optional.of(port);
+      return this;
+    }
+
+    /** The shared port of https tunnels (SNI passthrough); 0 picks a free one. */
+    public Builder httpsPort(int port) {
+      this.httpsPort = Optional.of(port);
+      return this;
+    }
+
+    /** Users reach http tunnels through a TLS proxy in front: announce https:// URLs. */
+    public Builder publicHttps(boolean publicHttps) {
+      this.publicHttps = publicHttps;
+      return this;
+    }
+
+    /** Serves Caddy's on-demand TLS {@code ask} check on this loopback port; 0 picks one. */
+    public Builder askPort(int port) {
+      this.askPort = Optional.of(port);
+      return this;
+    }
+
+    /** Peers whose X-Forwarded-For is believed: the TLS proxy in front. */
+    public Builder trustedProxies(List<Cidr> trustedProxies) {
+      if (trustedProxies.size() > SourceFilter.MAX_BLOCKS) {
+        throw new ConfigException(
+            "at most " + SourceFilter.MAX_BLOCKS + " address blocks in trusted_proxies");
+      }
+      this.trustedProxies = List.copyOf(trustedProxies);
+      return this;
+    }
+
+    /** Custom domains the shared token may claim, and users by default. */
+    public Builder allowDomains(List<String> patterns) {
+      hosts =
+          new HostPermissions(
+              hosts.subdomains(), patterns.stream().map(DomainPattern::parse).toList());
       return this;
     }
 
@@ -225,14 +329,24 @@ public record ServerConfig(
               Optional.ofNullable(adminUser),
               adminPassword);
       admin.check();
+      HttpSettings http =
+          new HttpSettings(
+              domain,
+              httpBind == null ? bindAddress : httpBind,
+              httpPort.or(() -> domain.map(name -> HttpSettings.DEFAULT_PORT)),
+              httpsPort,
+              publicHttps,
+              askPort,
+              trustedProxies);
       return new ServerConfig(
           bindAddress,
           port,
-          Credentials.of(token, users, allowNoAuth, allowedPorts),
+          Credentials.of(token, users, allowNoAuth, allowedPorts, hosts),
           new ServerTls(tls, tlsCertificate, tlsKey, stateDir),
           limits.build(),
           statsInterval,
-          admin);
+          admin,
+          http);
     }
 
     private User user(ConfigTable entry) {
@@ -257,7 +371,8 @@ public record ServerConfig(
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
         throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
       }
-      return new User(name, secret, ports, names, new SourceFilter(allow, deny));
+      return new User(
+          name, secret, ports, names, new SourceFilter(allow, deny), hostPermissions(entry, hosts));
     }
 
     private static int portFrom(ConfigTable table, String key, long value) {

@@ -23,7 +23,17 @@ public enum ServerLimit {
   /** A user connection came from an address the tunnel's or the user's source lists refuse. */
   SOURCE_LISTS("allow_sources"),
   /** A connection came from an address banned after repeated wrong tokens. */
-  LOGIN_BAN("login_failures_before_ban");
+  LOGIN_BAN("login_failures_before_ban"),
+  /** A connection to the HTTP or HTTPS port while the most such connections were open. */
+  MAX_HTTP_CONNECTIONS("max_http_connections"),
+  /** A connection to the HTTP or HTTPS port from an address that already held the most. */
+  MAX_HTTP_CONNECTIONS_PER_SOURCE("max_http_connections_per_source"),
+  /** A request head (or TLS ClientHello) larger than allowed: answered 431, or closed. */
+  MAX_HTTP_HEADER_BYTES("max_http_header_bytes"),
+  /** A request head (or TLS ClientHello) that did not arrive in time: the connection is closed. */
+  HTTP_HEADER_TIMEOUT("http_header_timeout"),
+  /** A request from an address banned after repeated wrong basic-auth passwords: answered 429. */
+  HTTP_AUTH_BAN("http_auth_failures_before_ban");
 
   private final String key;
 

@@ -25,7 +25,20 @@ public record ServerLimits(
     int maxFrameBytes,
     int loginFailuresBeforeBan,
     Duration loginFailureWindow,
-    Duration banDuration) {
+    Duration banDuration,
+    Duration httpHeaderTimeout,
+    Duration httpIdleTimeout,
+    int maxHttpHeaderBytes,
+    int maxHttpHeaderLines,
+    int maxHttpConnections,
+    int maxHttpConnectionsPerSource,
+    int httpAuthFailuresBeforeBan) {
+
+  /**
+   * The most a request head may be configured to hold: every connection on the HTTP port has a read
+   * buffer, and a head must fit in memory while it is read.
+   */
+  static final int MAX_HTTP_HEADER_BYTES = 1024 * 1024;
 
   /** The config file keys, each a field above in snake_case. */
   static final Set<String> FILE_KEYS =
@@ -43,7 +56,14 @@ public record ServerLimits(
           "max_frame_bytes",
           "login_failures_before_ban",
           "login_failure_window",
-          "ban_duration");
+          "ban_duration",
+          "http_header_timeout",
+          "http_idle_timeout",
+          "max_http_header_bytes",
+          "max_http_header_lines",
+          "max_http_connections",
+          "max_http_connections_per_source",
+          "http_auth_failures_before_ban");
 
   public static Builder builder() {
     return new Builder();
@@ -65,6 +85,13 @@ public record ServerLimits(
     private int loginFailuresBeforeBan = 5;
     private Duration loginFailureWindow = Duration.ofMinutes(1);
     private Duration banDuration = Duration.ofMinutes(5);
+    private Duration httpHeaderTimeout = Duration.ofSeconds(10);
+    private Duration httpIdleTimeout = Duration.ofSeconds(60);
+    private int maxHttpHeaderBytes = 32 * 1024;
+    private int maxHttpHeaderLines = 100;
+    private int maxHttpConnections = 10_000;
+    private int maxHttpConnectionsPerSource = 256;
+    private int httpAuthFailuresBeforeBan = 10;
 
     private Builder() {}
 
@@ -85,6 +112,14 @@ public record ServerLimits(
       count(table, "login_failures_before_ban").ifPresent(v -> loginFailuresBeforeBan = v);
       table.parsed("login_failure_window", Durations::parse).ifPresent(v -> loginFailureWindow = v);
       table.parsed("ban_duration", Durations::parse).ifPresent(v -> banDuration = v);
+      table.parsed("http_header_timeout", Durations::parse).ifPresent(v -> httpHeaderTimeout = v);
+      table.parsed("http_idle_timeout", Durations::parse).ifPresent(v -> httpIdleTimeout = v);
+      count(table, "max_http_header_bytes").ifPresent(v -> maxHttpHeaderBytes = v);
+      count(table, "max_http_header_lines").ifPresent(v -> maxHttpHeaderLines = v);
+      count(table, "max_http_connections").ifPresent(v -> maxHttpConnections = v);
+      count(table, "max_http_connections_per_source")
+          .ifPresent(v -> maxHttpConnectionsPerSource = v);
+      count(table, "http_auth_failures_before_ban").ifPresent(v -> httpAuthFailuresBeforeBan = v);
     }
 
     private static java.util.Optional<Integer> count(ConfigTable table, String key) {
@@ -154,6 +189,31 @@ public record ServerLimits(
       return this;
     }
 
+    public Builder httpHeaderTimeout(Duration value) {
+      httpHeaderTimeout = value;
+      return this;
+    }
+
+    public Builder httpIdleTimeout(Duration value) {
+      httpIdleTimeout = value;
+      return this;
+    }
+
+    public Builder maxHttpHeaderBytes(int value) {
+      maxHttpHeaderBytes = value;
+      return this;
+    }
+
+    public Builder maxHttpConnectionsPerSource(int value) {
+      maxHttpConnectionsPerSource = value;
+      return this;
+    }
+
+    public Builder httpAuthFailuresBeforeBan(int value) {
+      httpAuthFailuresBeforeBan = value;
+      return this;
+    }
+
     ServerLimits build() {
       if (heartbeatInterval.toMillis() < 10) {
         throw new ConfigException("heartbeat_interval must be at least 10ms");
@@ -164,6 +224,13 @@ public record ServerLimits(
                 + Limits.MAX_FRAME_BYTES
                 + ", got "
                 + maxFrameBytes);
+      }
+      if (maxHttpHeaderBytes < 1_024 || maxHttpHeaderBytes > MAX_HTTP_HEADER_BYTES) {
+        throw new ConfigException(
+            "max_http_header_bytes must be between 1024 and "
+                + MAX_HTTP_HEADER_BYTES
+                + ", got "
+                + maxHttpHeaderBytes);
       }
       return new ServerLimits(
           handshakeTimeout,
@@ -179,7 +246,14 @@ public record ServerLimits(
           maxFrameBytes,
           loginFailuresBeforeBan,
           loginFailureWindow,
-          banDuration);
+          banDuration,
+          httpHeaderTimeout,
+          httpIdleTimeout,
+          maxHttpHeaderBytes,
+          maxHttpHeaderLines,
+          maxHttpConnections,
+          maxHttpConnectionsPerSource,
+          httpAuthFailuresBeforeBan);
     }
   }
 }

@@ -2,11 +2,13 @@ package dev.pipe.server;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
+import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,17 +23,20 @@ final class TunnelPorts {
   private final PendingConnections pending;
   private final int maxConnectionsPerTunnel;
   private final ServerEvents events;
+  private final ActiveSplices active;
   private final Map<Integer, PublicListener> byPort = new ConcurrentHashMap<>();
 
   TunnelPorts(
       String bindAddress,
       PendingConnections pending,
       int maxConnectionsPerTunnel,
-      ServerEvents events) {
+      ServerEvents events,
+      ActiveSplices active) {
     this.bindAddress = bindAddress;
     this.pending = pending;
     this.maxConnectionsPerTunnel = maxConnectionsPerTunnel;
     this.events = events;
+    this.active = active;
   }
 
   /** Binds the port a client asked for (or any free allowed one for 0) and starts accepting. */
@@ -63,7 +68,7 @@ final class TunnelPorts {
           "port "
               + port
               + " is not allowed"
-              + where(owner.user())
+              + owner.user().where()
               + " (allowed: "
               + allowed
               + "); pick one of those, or 0 for any free one");
@@ -101,17 +106,10 @@ final class TunnelPorts {
     }
     throw new TunnelRejected(
         "no free port among the ports allowed"
-            + where(owner.user())
+            + owner.user().where()
             + " ("
             + allowed
             + "); try again later");
-  }
-
-  private static String where(User user) {
-    return switch (user.name()) {
-      case User.SHARED, User.ANONYMOUS -> " on this server";
-      default -> " for user " + user.name();
-    };
   }
 
   private ServerSocket bind(int port) throws IOException {
@@ -135,12 +133,19 @@ final class TunnelPorts {
             forward.tunnel(),
             forward.type(),
             serverSocket.getLocalPort(),
+            List.of(),
             owner.info(),
             Instant.now(),
             new Traffic());
+    TunnelUsers users =
+        new TunnelUsers(
+            "tunnel=" + forward.tunnel() + " port=" + serverSocket.getLocalPort(),
+            forward.sources(),
+            owner.user().sources(),
+            maxConnectionsPerTunnel,
+            events);
     PublicListener listener =
-        new PublicListener(
-            owner, info, serverSocket, pending, events, forward.sources(), maxConnectionsPerTunnel);
+        new PublicListener(owner, info, serverSocket, pending, events, active, users);
     byPort.put(serverSocket.getLocalPort(), listener);
     return listener;
   }

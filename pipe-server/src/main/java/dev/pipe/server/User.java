@@ -6,15 +6,17 @@ import java.util.List;
 
 /**
  * Someone who may log in, and what they may claim: public ports, tunnel names (globs; empty means
- * any) and where their tunnels' users may come from. The shared {@code --token} is the user {@value
- * #SHARED}; a server without credentials has only the user {@value #ANONYMOUS}.
+ * any), the names of http and https tunnels, and where their tunnels' users may come from. The
+ * shared {@code --token} is the user {@value #SHARED}; a server without credentials has only the
+ * user {@value #ANONYMOUS}.
  */
 record User(
     String name,
     Secret token,
     PortRanges allowedPorts,
     List<NamePattern> allowedNames,
-    SourceFilter sources) {
+    SourceFilter sources,
+    HostPermissions hosts) {
   static final String SHARED = "shared-token";
   static final String ANONYMOUS = "anonymous";
 
@@ -24,6 +26,14 @@ record User(
 
   boolean mayUseName(String tunnel) {
     return allowedNames.isEmpty() || allowedNames.stream().anyMatch(p -> p.matches(tunnel));
+  }
+
+  /** Where a limit applies, for messages: " on this server" or " for user alice". */
+  String where() {
+    return switch (name) {
+      case SHARED, ANONYMOUS -> " on this server";
+      default -> " for user " + name;
+    };
   }
 
   @Override

@@ -36,9 +36,11 @@ class ServerHandshakeFuzzTest {
                   Secret.of("alice-token"),
                   PortRanges.UNPRIVILEGED,
                   List.of(),
-                  SourceFilter.ANY)),
+                  SourceFilter.ANY,
+                  HostPermissions.DEFAULT)),
           false,
-          PortRanges.UNPRIVILEGED);
+          PortRanges.UNPRIVILEGED,
+          HostPermissions.DEFAULT);
 
   @FuzzTest(maxDuration = "60s")
   void noBytesLogInWithoutTheToken(byte[] input) throws Exception {

@@ -6,6 +6,7 @@ import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Traffic;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatsLogTest {
@@ -19,7 +20,7 @@ class StatsLogTest {
 
   private static TunnelInfo tunnel(String name) {
     return new TunnelInfo(
-        name + "-id", name, TunnelType.TCP, 9000, CLIENT, Instant.now(), new Traffic());
+        name + "-id", name, TunnelType.TCP, 9000, List.of(), CLIENT, Instant.now(), new Traffic());
   }
 
   @Test

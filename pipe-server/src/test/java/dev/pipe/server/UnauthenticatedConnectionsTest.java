@@ -15,17 +15,15 @@ class UnauthenticatedConnectionsTest {
     var a = limits.enter(one, false);
     var b = limits.enter(one, false);
     assertThat(limits.enter(one, false))
-        .isEqualTo(
-            new UnauthenticatedConnections.Refused(ServerLimit.MAX_UNAUTHENTICATED_PER_SOURCE, 2));
+        .isEqualTo(new Admission.Refused(ServerLimit.MAX_UNAUTHENTICATED_PER_SOURCE, 2));
     var c = limits.enter(two, false);
     assertThat(limits.enter(two, false))
-        .isEqualTo(
-            new UnauthenticatedConnections.Refused(ServerLimit.MAX_UNAUTHENTICATED_CONNECTIONS, 3));
-    ((UnauthenticatedConnections.Slot) a).close();
-    ((UnauthenticatedConnections.Slot) a).close();
-    assertThat(limits.enter(two, false)).isInstanceOf(UnauthenticatedConnections.Slot.class);
-    assertThat(b).isInstanceOf(UnauthenticatedConnections.Slot.class);
-    assertThat(c).isInstanceOf(UnauthenticatedConnections.Slot.class);
+        .isEqualTo(new Admission.Refused(ServerLimit.MAX_UNAUTHENTICATED_CONNECTIONS, 3));
+    ((Admission.Slot) a).close();
+    ((Admission.Slot) a).close();
+    assertThat(limits.enter(two, false)).isInstanceOf(Admission.Slot.class);
+    assertThat(b).isInstanceOf(Admission.Slot.class);
+    assertThat(c).isInstanceOf(Admission.Slot.class);
   }
 
   @Test
@@ -33,11 +31,11 @@ class UnauthenticatedConnectionsTest {
     UnauthenticatedConnections limits = new UnauthenticatedConnections(1, 1, 10);
     assertThat(limits.enter(two, false))
         .as("a stranger fills the total")
-        .isInstanceOf(UnauthenticatedConnections.Slot.class);
+        .isInstanceOf(Admission.Slot.class);
     for (int i = 0; i < 10; i++) {
-      assertThat(limits.enter(one, true)).isInstanceOf(UnauthenticatedConnections.Slot.class);
+      assertThat(limits.enter(one, true)).isInstanceOf(Admission.Slot.class);
     }
     assertThat(limits.enter(one, true))
-        .isEqualTo(new UnauthenticatedConnections.Refused(ServerLimit.MAX_PENDING_CONNECTIONS, 10));
+        .isEqualTo(new Admission.Refused(ServerLimit.MAX_PENDING_CONNECTIONS, 10));
   }
 }

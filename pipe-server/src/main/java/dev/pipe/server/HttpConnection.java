@@ -1,0 +1,557 @@
+package dev.pipe.server;
+
+import dev.pipe.proto.HostName;
+import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.Sockets;
+import dev.pipe.proxy.Splice;
+import dev.pipe.proxy.Traffic;
+import dev.pipe.proxy.http.BodyCopy;
+import dev.pipe.proxy.http.BodyLength;
+import dev.pipe.proxy.http.Headers;
+import dev.pipe.proxy.http.HttpException;
+import dev.pipe.proxy.http.HttpInput;
+import dev.pipe.proxy.http.RequestHead;
+import dev.pipe.proxy.http.ResponseHead;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One user connection on the shared HTTP port, served on its own thread: each request head is read
+ * within the limits, routed by its Host header, checked (basic auth, source lists), given the
+ * forwarded headers, and carried to the tunnel's local service over a data connection; its response
+ * is carried back the same way, framed as it says.
+ *
+ * <p>Routing is per request, not per connection: a keep-alive connection may ask for another host
+ * in its next request, as a TLS proxy in front (Caddy) does when it pools connections to this port
+ * for all names. The data connection then goes back (it carried the previous response whole) and
+ * one to the other tunnel is asked for; bytes of one request never reach another tunnel. Requests
+ * are carried one at a time: a pipelined request waits until the previous response is complete.
+ * After a protocol switch (a WebSocket) the connection belongs to its tunnel and bytes pass
+ * untouched both ways.
+ */
+final class HttpConnection {
+  private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
+  private static final int BUFFER_BYTES = 8 * 1024;
+  private static final int COPY_BUFFER_BYTES = 16 * 1024;
+  private static final Duration UPLOAD_GRACE = Duration.ofMillis(200);
+  private static final Duration HANDOVER_SLACK = Duration.ofSeconds(1);
+
+  /** Headers a user may not set: the server writes them, or, from a trusted proxy, extends them. */
+  private static final Set<String> FORWARDING =
+      Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded");
+
+  private static final Set<String> AUTHORIZATION = Set.of("authorization");
+  private static final Set<String> HOST = Set.of("host");
+
+  /** A data connection to one tunnel, carrying this connection's requests for it. */
+  private record Upstream(
+      NamedTunnel tunnel,
+      InetSocketAddress user,
+      Socket socket,
+      HttpInput in,
+      OutputStream out,
+      byte[] buffer) {}
+
+  private final HttpFront front;
+  private final Socket user;
+  private final InetSocketAddress peer;
+  private HttpInput in;
+  private OutputStream out;
+  private Upstream upstream;
+  private volatile boolean headTimedOut;
+
+  HttpConnection(HttpFront front, Socket user) {
+    this.front = front;
+    this.user = user;
+    this.peer = (InetSocketAddress) user.getRemoteSocketAddress();
+  }
+
+  void serve() {
+    String method = null;
+    try {
+      in = new HttpInput(user.getInputStream(), BUFFER_BYTES);
+      out = new BufferedOutputStream(user.getOutputStream(), BUFFER_BYTES);
+      // A new connection must start its request within the head deadline; between requests of a
+      // kept-alive connection, the idle timeout applies.
+      user.setSoTimeout(millis(front.limits().httpHeaderTimeout()));
+      while (in.awaitData()) {
+        RequestHead request = readHead();
+        if (request == null) {
+          return;
+        }
+        method = request.method();
+        if (!carry(request)) {
+          return;
+        }
+        user.setSoTimeout(millis(front.limits().httpIdleTimeout()));
+      }
+    } catch (HttpException e) {
+      refuse(method == null ? "GET" : method, e);
+    } catch (SocketTimeoutException e) {
+      if (method == null) {
+        slowHead();
+      } else {
+        log.debug("http connection from {} idle; closed", describe());
+      }
+    } catch (IOException e) {
+      if (headTimedOut) {
+        slowHead();
+      } else {
+        log.debug("http connection from {} ended: {}", describe(), e.toString());
+      }
+    } finally {
+      endUpstream();
+    }
+  }
+
+  private void slowHead() {
+    front.events().limitHit(ServerLimit.HTTP_HEADER_TIMEOUT);
+    front
+        .slowHeads()
+        .warn(
+            "http connection from {} closed: no complete request head within {} ms"
+                + " (http_header_timeout)",
+            describe(),
+            front.limits().httpHeaderTimeout().toMillis());
+  }
+
+  /** The next request head, read within {@code http_header_timeout}; null at a clean end. */
+  private RequestHead readHead() throws IOException {
+    ScheduledFuture<?> deadline =
+        front
+            .timer()
+            .schedule(
+                () -> {
+                  headTimedOut = true;
+                  Sockets.closeQuietly(user);
+                },
+                front.limits().httpHeaderTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    try {
+      return RequestHead.read(in, front.heads());
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  /** Carries one request and its response; false when the connection must end. */
+  private boolean carry(RequestHead request) throws IOException {
+    if (request.method().equals("CONNECT")) {
+      throw new HttpException(405, "this port carries requests to tunnels; it is not a proxy");
+    }
+    String hostHeader = hostHeader(request);
+    String host = routable(hostHeader);
+    NamedTunnel tunnel = host == null ? null : front.routes().find(TunnelType.HTTP, host);
+    if (tunnel == null) {
+      endUpstream();
+      HttpPages.send(
+          out,
+          request.method(),
+          404,
+          "No tunnel is connected for "
+              + (host == null ? "this name" : HttpPages.code(host))
+              + " right now. If it is yours, start its <code>pipe client</code>; the page works"
+              + " again as soon as the tunnel is up.");
+      return false;
+    }
+    InetSocketAddress source = front.userAddress(peer, request.headers());
+    if (tunnel.auth().isPresent() && !authorized(request, tunnel, host, source)) {
+      return false;
+    }
+    BodyLength body = BodyLength.of(request);
+    if (upstream != null
+        && (upstream.tunnel() != tunnel
+            || (tunnel.onePerUser() && !upstream.user().equals(source)))) {
+      endUpstream();
+    }
+    if (upstream == null && !connect(request, tunnel, source)) {
+      return false;
+    }
+    return exchange(forwarded(request, tunnel, hostHeader), body);
+  }
+
+  private boolean authorized(
+      RequestHead request, NamedTunnel tunnel, String host, InetSocketAddress source)
+      throws IOException {
+    FailedLogins failures = front.authFailures();
+    String challenge = "Basic realm=\"" + host + "\", charset=\"UTF-8\"";
+    if (failures.isBanned(source.getAddress())) {
+      front.events().limitHit(ServerLimit.HTTP_AUTH_BAN);
+      HttpPages.send(
+          out,
+          request.method(),
+          429,
+          "Too many wrong passwords came from your address. Try again in a few minutes.",
+          "Retry-After",
+          String.valueOf(front.limits().banDuration().toSeconds()));
+      return false;
+    }
+    String given = request.headers().single("Authorization");
+    if (tunnel.auth().get().admits(given)) {
+      return true;
+    }
+    if (given != null) {
+      String address = source.getAddress().getHostAddress();
+      log.warn("http auth failure: source={} host={}", address, host);
+      if (failures.recordFailure(source.getAddress())) {
+        log.warn(
+            "http auth ban: source={} banned for {} s after {} wrong passwords within {} s",
+            address,
+            front.limits().banDuration().toSeconds(),
+            front.limits().httpAuthFailuresBeforeBan(),
+            front.limits().loginFailureWindow().toSeconds());
+      }
+    }
+    HttpPages.send(
+        out,
+        request.method(),
+        401,
+        HttpPages.code(host) + " asks for a user name and password.",
+        "WWW-Authenticate",
+        challenge);
+    return false;
+  }
+
+  /** Opens a data connection to {@code tunnel} for requests from {@code source}. */
+  private boolean connect(RequestHead request, NamedTunnel tunnel, InetSocketAddress source)
+      throws IOException {
+    switch (tunnel.users().admit(source)) {
+      case SOURCE_DENIED -> {
+        HttpPages.send(out, request.method(), 403, "Your address may not use this tunnel.");
+        return false;
+      }
+      case TUNNEL_FULL -> {
+        HttpPages.send(
+            out,
+            request.method(),
+            503,
+            "This tunnel carries as many connections as it may. Try again in a moment.",
+            "Retry-After",
+            "1");
+        return false;
+      }
+      case ADMITTED -> {
+        // Go on: ask its client for a data connection.
+      }
+    }
+    CompletableFuture<Socket> arrived = new CompletableFuture<>();
+    HttpWaiter waiting =
+        new HttpWaiter(source, (InetSocketAddress) user.getLocalSocketAddress(), arrived);
+    Socket data = null;
+    int status = 0;
+    String why = "";
+    if (!tunnel.owner().requestDataConnection(tunnel, waiting)) {
+      status = 503;
+      why = "The server is at its limit of connections waiting for their tunnel. Try again soon.";
+    } else {
+      try {
+        data =
+            arrived.get(
+                front.limits().pendingTimeout().plus(HANDOVER_SLACK).toMillis(),
+                TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        log.info(
+            "tunnel={} could not serve a request: {}", tunnel.name(), e.getCause().getMessage());
+        status = 502;
+        why = "The tunnel is connected, but its client could not reach the service behind it.";
+      } catch (TimeoutException e) {
+        arrived.cancel(false);
+        status = 504;
+        why = "The tunnel's client did not answer in time.";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for a data connection");
+      }
+    }
+    if (data != null && !tunnel.users().track(user)) {
+      Sockets.closeQuietly(data);
+      data = null;
+      status = 502;
+      why = "The tunnel was just closed.";
+    }
+    if (data == null) {
+      tunnel.users().connectionEnded();
+      HttpPages.send(out, request.method(), status, why);
+      return false;
+    }
+    data.setSoTimeout(millis(front.limits().httpIdleTimeout()));
+    upstream =
+        new Upstream(
+            tunnel,
+            source,
+            data,
+            new HttpInput(data.getInputStream(), BUFFER_BYTES),
+            new BufferedOutputStream(data.getOutputStream(), BUFFER_BYTES),
+            new byte[COPY_BUFFER_BYTES]);
+    front.active().add(user, data);
+    tunnel.info().traffic().connectionOpened();
+    front.events().connectionOpened(tunnel.info());
+    return true;
+  }
+
+  /** Sends the request and carries back its response; false when the connection must end. */
+  private boolean exchange(RequestHead request, BodyLength body) throws IOException {
+    Upstream up = upstream;
+    Traffic traffic = up.tunnel().info().traffic();
+    byte[] head = request.bytes(body);
+    up.out().write(head);
+    traffic.in().add(head.length);
+    AtomicReference<IOException> uploadFailed = new AtomicReference<>();
+    Thread upload = null;
+    if (body instanceof BodyLength.None) {
+      up.out().flush();
+    } else {
+      upload =
+          Thread.ofVirtual()
+              .name("http-upload-" + up.tunnel().name())
+              .start(
+                  () -> {
+                    try {
+                      new BodyCopy(
+                              in,
+                              up.out(),
+                              traffic.in(),
+                              new byte[COPY_BUFFER_BYTES],
+                              front.heads(),
+                              400)
+                          .copy(body);
+                    } catch (IOException e) {
+                      uploadFailed.set(e);
+                      Sockets.closeQuietly(up.socket());
+                    }
+                  });
+    }
+    boolean answered = false;
+    try {
+      while (true) {
+        ResponseHead response = ResponseHead.read(up.in(), front.heads());
+        if (response.interim()) {
+          write(response.bytes(BodyLength.NONE), traffic);
+          out.flush();
+          answered = true;
+          continue;
+        }
+        if (response.status() == 101) {
+          if (!request.upgrade()) {
+            throw new HttpException(502, "the local service switched protocols unasked");
+          }
+          write(response.bytes(BodyLength.NONE), traffic);
+          out.flush();
+          finished(upload, uploadFailed);
+          switched(up, traffic);
+          return false;
+        }
+        BodyLength responseBody = BodyLength.of(response, request.method());
+        write(response.bytes(responseBody), traffic);
+        answered = true;
+        new BodyCopy(up.in(), out, traffic.out(), up.buffer(), front.heads(), 502)
+            .copy(responseBody);
+        boolean whole = finished(upload, uploadFailed);
+        boolean reusable =
+            whole
+                && response.keepAlive()
+                && !(responseBody instanceof BodyLength.UntilClose)
+                && uploadFailed.get() == null;
+        if (!reusable) {
+          endUpstream();
+        }
+        return reusable && request.keepAlive();
+      }
+    } catch (IOException e) {
+      endUpstream();
+      IOException userFailed = uploadFailed.get();
+      if (userFailed instanceof HttpException malformed && !answered) {
+        throw malformed;
+      }
+      if (userFailed != null || answered) {
+        throw userFailed != null ? userFailed : e;
+      }
+      log.info(
+          "tunnel={} local service gave no valid answer: {}", up.tunnel().name(), e.toString());
+      boolean silent = e instanceof SocketTimeoutException;
+      HttpPages.send(
+          out,
+          request.method(),
+          silent ? 504 : 502,
+          silent
+              ? "The service behind the tunnel did not answer within "
+                  + front.limits().httpIdleTimeout().toSeconds()
+                  + " seconds."
+              : "The tunnel is connected, but the service behind it did not answer this request.");
+      return false;
+    }
+  }
+
+  /**
+   * Waits a moment for the request body to be sent whole; false if it was not (the service answered
+   * before reading it all), and then the connection is cut.
+   */
+  private boolean finished(Thread upload, AtomicReference<IOException> failed) throws IOException {
+    if (upload == null) {
+      return true;
+    }
+    try {
+      if (!upload.join(UPLOAD_GRACE)) {
+        endUpstream();
+        Sockets.closeQuietly(user);
+        upload.join(UPLOAD_GRACE);
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while sending a request body");
+    }
+    return failed.get() == null;
+  }
+
+  /** After 101 Switching Protocols: bytes pass untouched both ways until either side closes. */
+  private void switched(Upstream up, Traffic traffic) throws IOException {
+    user.setSoTimeout(0);
+    up.socket().setSoTimeout(0);
+    Splice.run(
+        Splice.Side.of(user, in).counting(traffic.in()),
+        Splice.Side.of(up.socket(), up.in()).counting(traffic.out()),
+        "upgraded-" + up.tunnel().name());
+  }
+
+  private void write(byte[] bytes, Traffic traffic) throws IOException {
+    out.write(bytes);
+    traffic.out().add(bytes.length);
+  }
+
+  /** Gives back the data connection of the current tunnel, if there is one. */
+  private void endUpstream() {
+    Upstream ending = upstream;
+    if (ending == null) {
+      return;
+    }
+    upstream = null;
+    Sockets.closeQuietly(ending.socket());
+    front.active().remove(user, ending.socket());
+    NamedTunnel tunnel = ending.tunnel();
+    tunnel.users().untrack(user);
+    tunnel.users().connectionEnded();
+    tunnel.info().traffic().connectionClosed();
+    front.events().connectionClosed(tunnel.info());
+  }
+
+  /**
+   * The request as the local service gets it: forwarded headers that say who asked and how (only a
+   * trusted proxy's own are kept and extended), the tunnel's basic auth taken out, the Host header
+   * rewritten if the tunnel asked for it.
+   */
+  private RequestHead forwarded(RequestHead request, NamedTunnel tunnel, String hostHeader) {
+    Headers sent = request.headers();
+    boolean trusted = front.settings().trusts(peer.getAddress());
+    String chain = trusted ? String.join(", ", sent.all("X-Forwarded-For")) : "";
+    String proto =
+        trusted && "https".equalsIgnoreCase(sent.single("X-Forwarded-Proto")) ? "https" : "http";
+    String forwardedHost = trusted ? sent.single("X-Forwarded-Host") : null;
+    String peerAddress = peer.getAddress().getHostAddress();
+    Headers headers =
+        sent.without(FORWARDING)
+            .with("X-Forwarded-For", chain.isEmpty() ? peerAddress : chain + ", " + peerAddress)
+            .with("X-Forwarded-Proto", proto)
+            .with("X-Forwarded-Host", forwardedHost != null ? forwardedHost : hostHeader);
+    if (tunnel.auth().isPresent()) {
+      headers = headers.without(AUTHORIZATION);
+    }
+    if (tunnel.hostHeader().isPresent()) {
+      headers = headers.without(HOST).with("Host", tunnel.hostHeader().get());
+    }
+    return request.withHeaders(headers);
+  }
+
+  /**
+   * The host a request is for, as sent: from the Host header, or from an absolute-form target
+   * (which must then agree with the Host header).
+   */
+  private static String hostHeader(RequestHead request) throws HttpException {
+    String host = request.headers().single("Host");
+    if (host == null && request.headers().has("Host")) {
+      throw new HttpException(400, "a request may have one Host header only");
+    }
+    String target = request.target();
+    String lower = target.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      String authority = target.substring(target.indexOf("//") + 2);
+      int end = 0;
+      while (end < authority.length() && "/?#".indexOf(authority.charAt(end)) < 0) {
+        end++;
+      }
+      authority = authority.substring(0, end);
+      if (host != null && !host.equalsIgnoreCase(authority)) {
+        throw new HttpException(400, "the request names two different hosts");
+      }
+      host = authority;
+    }
+    if (host == null || host.isEmpty()) {
+      throw new HttpException(
+          400, "this port routes requests by their Host header, and this request has none");
+    }
+    return host;
+  }
+
+  /**
+   * The name a tunnel could hold for a Host value: lowercase, without a port or a final dot; null
+   * if it is no valid name (an address literal, for one), which no tunnel can hold.
+   */
+  static String routable(String hostHeader) throws HttpException {
+    String host = hostHeader;
+    if (host.startsWith("[")) {
+      return null;
+    }
+    int colon = host.lastIndexOf(':');
+    if (colon >= 0) {
+      String port = host.substring(colon + 1);
+      if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+        throw new HttpException(400, "the Host header has an invalid port");
+      }
+      host = host.substring(0, colon);
+    }
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    try {
+      return HostName.name(host);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void refuse(String method, HttpException e) {
+    if (e.status() == 431) {
+      front.events().limitHit(ServerLimit.MAX_HTTP_HEADER_BYTES);
+    }
+    log.debug("http request from {} refused with {}: {}", describe(), e.status(), e.getMessage());
+    try {
+      HttpPages.send(out, method, e.status(), HttpPages.escape(e.getMessage()) + ".");
+    } catch (IOException closed) {
+      log.debug("could not tell {} why: {}", describe(), closed.toString());
+    }
+  }
+
+  private String describe() {
+    return peer.getAddress().getHostAddress() + ":" + peer.getPort();
+  }
+
+  private static int millis(Duration duration) {
+    return Math.toIntExact(duration.toMillis());
+  }
+}

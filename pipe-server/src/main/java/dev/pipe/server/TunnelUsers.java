@@ -1,0 +1,109 @@
+package dev.pipe.server;
+
+import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.Sockets;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The users of one open tunnel: who may connect (the tunnel's and its owner's source lists, checked
+ * before any byte flows), how many at once ({@code max_connections_per_tunnel}), and the
+ * connections it carries now, so that an operator who closes the tunnel cuts them too. Every kind
+ * of tunnel admits its users here.
+ */
+final class TunnelUsers {
+  private static final Logger log = LoggerFactory.getLogger(TunnelUsers.class);
+
+  /** What {@link #admit} decided. */
+  enum Verdict {
+    ADMITTED,
+    SOURCE_DENIED,
+    TUNNEL_FULL
+  }
+
+  private final String where;
+  private final SourceFilter tunnelSources;
+  private final SourceFilter userSources;
+  private final int maxConnections;
+  private final ServerEvents events;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
+  private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
+  private final Set<Socket> carried = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+
+  /**
+   * @param where names the tunnel in log lines, like {@code tunnel=web port=9000}
+   */
+  TunnelUsers(
+      String where,
+      SourceFilter tunnelSources,
+      SourceFilter userSources,
+      int maxConnections,
+      ServerEvents events) {
+    this.where = where;
+    this.tunnelSources = tunnelSources;
+    this.userSources = userSources;
+    this.maxConnections = maxConnections;
+    this.events = events;
+  }
+
+  /**
+   * Admits a user from {@code source}, which then counts against the limit until {@link
+   * #connectionEnded()}; a refusal is reported and logged (at most once a minute).
+   */
+  Verdict admit(InetSocketAddress source) {
+    if (!tunnelSources.permits(source.getAddress()) || !userSources.permits(source.getAddress())) {
+      events.limitHit(ServerLimit.SOURCE_LISTS);
+      sourceDenied.warn(
+          "{} refused user {}: its address is not allowed (allow_sources/deny_sources)",
+          where,
+          ControlChannel.describe(source));
+      return Verdict.SOURCE_DENIED;
+    }
+    if (connections.incrementAndGet() > maxConnections) {
+      connections.decrementAndGet();
+      events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
+      tunnelFull.warn(
+          "{} refused a user connection: it already has {} (max_connections_per_tunnel)",
+          where,
+          maxConnections);
+      return Verdict.TUNNEL_FULL;
+    }
+    return Verdict.ADMITTED;
+  }
+
+  /** A user connection of this tunnel has ended, wherever that happened. */
+  void connectionEnded() {
+    connections.decrementAndGet();
+  }
+
+  /**
+   * Remembers a user connection that is being carried; false if the tunnel's connections were cut
+   * already, and then the caller must close it.
+   */
+  boolean track(Socket user) {
+    carried.add(user);
+    if (cut) {
+      carried.remove(user);
+      return false;
+    }
+    return true;
+  }
+
+  void untrack(Socket user) {
+    carried.remove(user);
+  }
+
+  /** Closes every carried connection of this tunnel, and any that is about to be tracked. */
+  void cutConnections() {
+    cut = true;
+    carried.forEach(Sockets::closeQuietly);
+  }
+}
