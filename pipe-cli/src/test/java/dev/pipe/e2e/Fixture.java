@@ -1,7 +1,9 @@
 package dev.pipe.e2e;
 
 import dev.pipe.client.TunnelSpec;
+import dev.pipe.client.WebOptions;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.server.ServerConfig;
@@ -18,6 +20,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -46,6 +50,36 @@ public final class Fixture {
 
   static TunnelSpec tcp(String name, int localPort, int remotePort) {
     return new TunnelSpec(name, TunnelType.TCP, new HostPort(LOOPBACK, localPort), remotePort);
+  }
+
+  /** The domain of the servers that serve http tunnels in tests; it never resolves. */
+  static final String DOMAIN = "example.test";
+
+  /** A server as users run it, with http tunnels as subdomains of {@link #DOMAIN}. */
+  static ServerConfig.Builder httpServerConfig() {
+    return serverConfig().domain(DOMAIN).httpPort(0);
+  }
+
+  /** An http tunnel asking for {@code subdomain} of the server's domain. */
+  static TunnelSpec http(String name, int localPort, String subdomain) {
+    return web(
+        name,
+        TunnelType.HTTP,
+        localPort,
+        new WebOptions(subdomain, List.of(), Optional.empty(), ""));
+  }
+
+  /** An http or https tunnel with the given names and options. */
+  static TunnelSpec web(String name, TunnelType type, int localPort, WebOptions web) {
+    return new TunnelSpec(
+        name,
+        type,
+        new HostPort(LOOPBACK, localPort),
+        0,
+        Optional.empty(),
+        SourceFilter.ANY,
+        web,
+        Optional.empty());
   }
 
   static Path temporaryDirectory(String prefix) {
