@@ -83,16 +83,26 @@ final class WebSocketEcho implements AutoCloseable {
     }
   }
 
+  /** Reads byte by byte up to and including the blank line that ends a head. */
   static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
+    return readUntil(in, "\r\n\r\n");
+  }
+
+  /** Reads byte by byte up to and including the first CRLF. */
+  static String readLine(InputStream in) throws IOException {
+    return readUntil(in, "\r\n");
+  }
+
+  private static String readUntil(InputStream in, String end) throws IOException {
+    StringBuilder text = new StringBuilder();
+    while (!text.toString().endsWith(end)) {
       int b = in.read();
       if (b < 0) {
-        throw new IOException("the connection ended inside a head");
+        throw new IOException("the connection ended before " + end.length() + " line end bytes");
       }
-      head.append((char) b);
+      text.append((char) b);
     }
-    return head.toString();
+    return text.toString();
   }
 
   /** Writes one text frame; a client masks its frames, a server does not. */
