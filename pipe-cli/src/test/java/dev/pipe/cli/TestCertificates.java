@@ -1,5 +1,6 @@
 package dev.pipe.cli;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.math.BigInteger;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -28,14 +32,25 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throwaway certificate authority and a server certificate for 127.0.0.1 signed by it, as an
- * operator with a real certificate would have; plus a trust store holding the authority, standing
- * in for the system's.
+ * A throwaway certificate authority and a server certificate signed by it, as an operator with a
+ * real certificate would have; plus a trust store holding the authority, standing in for the
+ * system's, and a key store holding the server's key for a server in the test's own process.
  */
-record TestCertificates(Path certificate, Path key, Path trustStore) {
+public record TestCertificates(Path certificate, Path key, Path trustStore, Path keyStore) {
   static final String TRUST_STORE_PASSWORD = "changeit";
 
+  /** A certificate for 127.0.0.1. */
   static TestCertificates create(Path dir) throws Exception {
+    return create(dir, "127.0.0.1", new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+  }
+
+  /** A certificate for the DNS name {@code name}. */
+  public static TestCertificates forName(Path dir, String name) throws Exception {
+    return create(dir, name, new GeneralName(GeneralName.dNSName, name));
+  }
+
+  private static TestCertificates create(Path dir, String commonName, GeneralName subject)
+      throws Exception {
     KeyPair caKeys = ecKeys();
     X500Name caName = new X500Name("CN=pipe test authority");
     X509Certificate ca =
@@ -52,12 +67,9 @@ record TestCertificates(Path certificate, Path key, Path trustStore) {
                     serial(),
                     notBefore(),
                     notAfter(),
-                    new X500Name("CN=127.0.0.1"),
+                    new X500Name("CN=" + commonName),
                     serverKeys.getPublic())
-                .addExtension(
-                    Extension.subjectAlternativeName,
-                    false,
-                    new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1"))),
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(subject)),
             caKeys);
     Path certificate = dir.resolve("server-chain.pem");
     Path key = dir.resolve("server-key.pem");
@@ -77,7 +89,50 @@ record TestCertificates(Path certificate, Path key, Path trustStore) {
     try (OutputStream out = Files.newOutputStream(trustStore)) {
       trust.store(out, TRUST_STORE_PASSWORD.toCharArray());
     }
-    return new TestCertificates(certificate, key, trustStore);
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry(
+        "server",
+        serverKeys.getPrivate(),
+        TRUST_STORE_PASSWORD.toCharArray(),
+        new X509Certificate[] {server, ca});
+    Path keyStore = dir.resolve("server-keys.p12");
+    try (OutputStream out = Files.newOutputStream(keyStore)) {
+      keys.store(out, TRUST_STORE_PASSWORD.toCharArray());
+    }
+    return new TestCertificates(certificate, key, trustStore, keyStore);
+  }
+
+  /** TLS for a server in this process that presents the certificate. */
+  public SSLContext serverContext() throws Exception {
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(load(keyStore), TRUST_STORE_PASSWORD.toCharArray());
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(keys.getKeyManagers(), null, null);
+    return context;
+  }
+
+  /** TLS for a client in this process that trusts only the test authority. */
+  public SSLContext clientContext() throws Exception {
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(load(trustStore));
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+
+  /** The server certificate, as its holder presents it. */
+  public X509Certificate serverCertificate() throws Exception {
+    return (X509Certificate) load(keyStore).getCertificate("server");
+  }
+
+  private static KeyStore load(Path file) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, TRUST_STORE_PASSWORD.toCharArray());
+    }
+    return store;
   }
 
   /** JVM options that make {@link #trustStore} the system trust store of a child process. */
