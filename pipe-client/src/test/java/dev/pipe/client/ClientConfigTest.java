@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.ProxyProtocol;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,5 +94,63 @@ class ClientConfigTest {
         .hasMessageContaining("no server given");
     assertThatThrownBy(() -> ClientConfig.builder().server(new HostPort("s", 1)).build())
         .hasMessageContaining("no tunnel given");
+  }
+
+  @Test
+  void httpTunnelsAreReachedByNameAndCarryTheirOptions() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "example.com:8910"
+
+                    [[tunnels]]
+                    type = "http"
+                    local = 3000
+                    subdomain = "Demo"
+                    custom_domains = ["WWW.alice.dev"]
+                    http_user = "alice"
+                    http_password = "pw"
+                    host_header_rewrite = "localhost"
+                    proxy_protocol = "v2"
+                    """))
+            .build();
+    TunnelSpec web = config.tunnels().getFirst();
+    assertThat(web.name()).isEqualTo("http-3000");
+    assertThat(web.remotePort()).isZero();
+    assertThat(web.web().subdomain()).isEqualTo("demo");
+    assertThat(web.web().domains()).containsExactly("www.alice.dev");
+    assertThat(web.web().auth()).hasValueSatisfying(a -> assertThat(a.user()).isEqualTo("alice"));
+    assertThat(web.web().hostHeader()).isEqualTo("localhost");
+    assertThat(web.proxyProtocol()).contains(ProxyProtocol.V2);
+  }
+
+  @Test
+  void namesAndHttpOptionsAreOnlyForTheTunnelsThatUseThem() {
+    assertThatThrownBy(
+            () ->
+                new TunnelSpec(
+                    "web",
+                    TunnelType.TCP,
+                    new HostPort("127.0.0.1", 3000),
+                    9000,
+                    Optional.empty(),
+                    SourceFilter.ANY,
+                    new WebOptions("demo", List.of(), Optional.empty(), ""),
+                    Optional.empty()))
+        .hasMessageContaining("for http and https tunnels; this one is tcp");
+    assertThatThrownBy(
+            () ->
+                new TunnelSpec(
+                    "web",
+                    TunnelType.HTTP,
+                    new HostPort("127.0.0.1", 3000),
+                    9000,
+                    Optional.empty(),
+                    SourceFilter.ANY,
+                    WebOptions.NONE,
+                    Optional.empty()))
+        .hasMessageContaining("drop the remote port");
   }
 }

@@ -138,4 +138,69 @@ class ServerConfigTest {
         .identify(nonce, Proof.compute(Secret.of(token), nonce))
         .orElseThrow();
   }
+
+  @Test
+  void httpTunnelsNeedADomainOrAnHttpPortAndTheDomainImpliesPort80() throws Exception {
+    HttpSettings none = ServerConfig.builder().token(Secret.of("t")).build().http();
+    assertThat(none.port()).isEmpty();
+    assertThat(none.httpsPort()).isEmpty();
+    assertThat(none.askPort()).isEmpty();
+    HttpSettings withDomain =
+        ServerConfig.builder().token(Secret.of("t")).domain("Example.COM").build().http();
+    assertThat(withDomain.domain()).contains("example.com");
+    assertThat(withDomain.port()).contains(HttpSettings.DEFAULT_PORT);
+    assertThat(withDomain.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(withDomain.trusts(InetAddress.ofLiteral("127.0.0.1"))).isTrue();
+    assertThat(withDomain.trusts(InetAddress.ofLiteral("203.0.113.9"))).isFalse();
+  }
+
+  @Test
+  void httpKeysComeFromTheFileAndUsersGetTheServersNameRulesByDefault() throws Exception {
+    ServerConfig config =
+        ServerConfig.builder()
+            .file(
+                write(
+                    """
+                    token = "t"
+                    domain = "example.com"
+                    http_bind = "127.0.0.1"
+                    http_port = 8080
+                    https_port = 8443
+                    public_https = true
+                    ask_port = 8913
+                    trusted_proxies = ["10.0.0.0/8"]
+                    allow_subdomains = ["Demo-*"]
+                    allow_domains = ["*.shared.test"]
+
+                    [[users]]
+                    name = "alice"
+                    token = "alice-token"
+                    allow_domains = ["alice.dev"]
+                    """))
+            .build();
+    HttpSettings http = config.http();
+    assertThat(http.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(http.port()).contains(8080);
+    assertThat(http.httpsPort()).contains(8443);
+    assertThat(http.publicHttps()).isTrue();
+    assertThat(http.askPort()).contains(8913);
+    assertThat(http.trusts(InetAddress.ofLiteral("127.0.0.1"))).isFalse();
+    assertThat(http.trusts(InetAddress.ofLiteral("10.1.2.3"))).isTrue();
+    Credentials credentials = config.credentials();
+    assertThat(credentials.namesExactly("alice.dev")).isTrue();
+    assertThat(credentials.namesExactly("x.shared.test")).as("a wildcard is not exact").isFalse();
+    User alice = user(credentials, "alice-token");
+    assertThat(alice.hosts().maySubdomain("demo-1")).as("the server's globs, lowercased").isTrue();
+    assertThat(alice.hosts().maySubdomain("other")).isFalse();
+    assertThat(alice.hosts().mayDomain("alice.dev")).isTrue();
+    assertThat(alice.hosts().mayDomain("x.shared.test")).as("overridden for alice").isFalse();
+    User shared = user(credentials, "t");
+    assertThat(shared.hosts().mayDomain("x.shared.test")).isTrue();
+    assertThat(shared.hosts().mayDomain("shared.test")).as("*. means below").isFalse();
+  }
+
+  private static User user(Credentials credentials, String token) {
+    String nonce = Proof.newNonce();
+    return credentials.identify(nonce, Proof.compute(Secret.of(token), nonce)).orElseThrow();
+  }
 }
