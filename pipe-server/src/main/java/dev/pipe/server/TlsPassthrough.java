@@ -12,6 +12,7 @@ import java.io.PushbackInputStream;
 import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -82,7 +83,8 @@ record TlsPassthrough(
           "https connection from {} closed: {}", user.getRemoteSocketAddress(), e.getMessage());
       return;
     } catch (IOException e) {
-      if (late.get()) {
+      // The deadline closed the socket, or a read waited as long as the whole deadline.
+      if (late.get() || e instanceof SocketTimeoutException) {
         events.limitHit(ServerLimit.HTTP_HEADER_TIMEOUT);
         slowHellos.warn(
             "https connection from {} closed: no TLS ClientHello within {} ms"
