@@ -71,7 +71,7 @@ function sweep(tbody) {
 const TUNNEL_COLUMNS = [
   ["name", "Name"],
   ["type", "Type"],
-  ["port", "Public port"],
+  ["port", "Public port or names"],
   ["client", "Client"],
   ["connections", "Connections", "num"],
   ["bytes-in", "Bytes in", "num"],
@@ -79,6 +79,12 @@ const TUNNEL_COLUMNS = [
   ["rate", "Rate in / out", "num"],
   ["actions", "", "actions"],
 ];
+
+// Where users reach a tunnel: its port, or for http and https tunnels the names it holds on the
+// port they share.
+function publicAddress(tunnel) {
+  return tunnel.hosts.length > 0 ? tunnel.hosts.join(" ") + " (:" + tunnel.port + ")" : String(tunnel.port);
+}
 
 function renderTunnels(tunnels) {
   const tbody = $("tunnels").querySelector("tbody");
@@ -94,6 +100,7 @@ function renderTunnels(tunnels) {
     tr.dataset.id = tunnel.id;
     tr.dataset.name = tunnel.name;
     tr.dataset.port = tunnel.port;
+    tr.dataset.reachedAt = publicAddress(tunnel);
     tr.dataset.client = tunnel.client.address;
     tr.dataset.bytesIn = tunnel.bytesIn;
     tr.dataset.bytesOut = tunnel.bytesOut;
@@ -105,7 +112,7 @@ function renderTunnels(tunnels) {
       cells["type"].appendChild(badge);
     }
     cells["type"].firstChild.textContent = tunnel.type;
-    cells["port"].textContent = tunnel.port;
+    cells["port"].textContent = publicAddress(tunnel);
     cells["client"].textContent = tunnel.client.address;
     cells["connections"].textContent = tunnel.connections + " / " + tunnel.connectionsTotal;
     cells["connections"].title = "open now / since the tunnel opened";
@@ -163,7 +170,7 @@ function confirmClose(tr) {
   const dialog = $("confirm-close");
   $("confirm-name").textContent = tr.dataset.name;
   $("confirm-text").textContent =
-    "Port " + tr.dataset.port + " stops accepting users and its open connections are cut. " +
+    tr.dataset.reachedAt + " stops accepting users and its open connections are cut. " +
     "The client at " + tr.dataset.client + " is told why and does not reopen the tunnel until it restarts.";
   dialog.dataset.id = tr.dataset.id;
   dialog.returnValue = "";
@@ -207,7 +214,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (dialog.returnValue !== "close") return;
     try {
       const closed = await closeTunnel(dialog.dataset.id);
-      setStatus("closed tunnel " + closed.name + " on port " + closed.port, false);
+      setStatus("closed tunnel " + closed.name + " at " + publicAddress(closed), false);
     } catch (error) {
       setStatus("could not close the tunnel: " + error.message, true);
     }
