@@ -7,26 +7,38 @@ PATH_PROTOS="tcp"
 PIPE_REPO=${PIPE_REPO:?set PIPE_REPO to the pipe checkout}
 PIPE_CONTROL_PORT=${PIPE_CONTROL_PORT:-17000}
 PIPE_TLS=${PIPE_TLS:-on}
+# on: the HTTP service is reached through an http tunnel on pipe's HTTP port (pipe-http.sh)
+PIPE_HTTP=${PIPE_HTTP:-off}
 
 path_start() {
-    local m proto entry svc token config tls=()
+    local m proto entry svc token config server_config tls=() http=()
     # shellcheck source=../../scripts/jdk.sh
     source "$PIPE_REPO/scripts/jdk.sh"
     [ "$PIPE_TLS" = off ] && tls=(--no-tls)
     token=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     config=$BENCH_RUN/pipe-client.toml
+    # wrk sends "Host: 127.0.0.1:PORT" and the harness's ready check "Host: localhost": with
+    # PIPE_HTTP=on the operator allows both names as custom domains of the shared token.
+    server_config=$BENCH_RUN/pipe-server.toml
+    echo 'allow_domains = ["localhost", "127.0.0.1"]' >"$server_config"
     {
         echo "server = \"127.0.0.1:$PIPE_CONTROL_PORT\""
         echo "token = \"$token\""
         for m in "$@"; do
             IFS=: read -r proto entry svc <<<"$m"
+            if [ "$PIPE_HTTP" = on ] && [ "$svc" = "$SVC_HTTP" ]; then
+                http=(--http-bind 127.0.0.1 --http-port "$entry")
+                printf '\n[[tunnels]]\nname = "http"\ntype = "http"\nlocal = %s\n' "$svc"
+                printf 'custom_domains = ["localhost", "127.0.0.1"]\n'
+                continue
+            fi
             printf '\n[[tunnels]]\nname = "%s-%s"\ntype = "%s"\nlocal = %s\nremote = %s\n' \
                 "$proto" "$entry" "$proto" "$svc" "$entry"
         done
     } >"$config"
     bench_bg pipe-server "$JAVA_HOME/bin/java" ${PIPE_JAVA_OPTS:-} -jar "$PIPE_REPO/pipe-cli/target/pipe.jar" \
         server --bind 127.0.0.1 --port "$PIPE_CONTROL_PORT" --token "$token" \
-        --state-dir "$BENCH_RUN/server-state" "${tls[@]}"
+        --config "$server_config" --state-dir "$BENCH_RUN/server-state" "${tls[@]}" "${http[@]}"
     wait_port "$PIPE_CONTROL_PORT" 60 || die "pipe server did not start (see $BENCH_RUN/pipe-server.log)"
     # A fresh client state: the client trusts the server's new certificate on first contact.
     bench_bg pipe-client "$JAVA_HOME/bin/java" ${PIPE_JAVA_OPTS:-} -jar "$PIPE_REPO/pipe-cli/target/pipe.jar" \

@@ -66,12 +66,12 @@ class HostileInputE2ETest {
         Arrays.copyOf(login, login.length / 2),
         header(0xff, 2),
         "GET / HTTP/1.1\r\nHost: pipe\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-        frame(0x02, "{\"protocolVersion\": 1, \"proof\": "),
-        frame(
+        RawClient.frame(0x02, "{\"protocolVersion\": 1, \"proof\": "),
+        RawClient.frame(
             0x02,
             "{\"protocolVersion\": 1, \"clientVersion\": \"x\", \"clientId\": \"zz\", \"proof\": \"\"}"),
-        frame(0x05, "{\"tunnel\": \"web\", \"type\": \"tcp\", \"remotePort\": 9000}"),
-        frame(0x0c, "{}"),
+        RawClient.frame(0x05, "{\"tunnel\": \"web\", \"type\": \"tcp\", \"remotePort\": 9000}"),
+        RawClient.frame(0x0c, "{}"),
         new byte[] {0});
   }
 
@@ -120,15 +120,6 @@ class HostileInputE2ETest {
 
   private static byte[] header(int type, int length) {
     return ByteBuffer.allocate(5).put((byte) type).putInt(length).array();
-  }
-
-  private static byte[] frame(int type, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + body.length)
-        .put((byte) type)
-        .putInt(body.length)
-        .put(body)
-        .array();
   }
 
   private static byte[] loginShapedFrame() {

@@ -14,7 +14,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +96,7 @@ class HostileNamesE2ETest {
             "{\"tunnel\":\"evil\",\"type\":\"http\",\"proxyProtocol\":false,\"subdomain\":"
                 + value
                 + "}";
-        raw.socket.getOutputStream().write(frame(0x80, body));
+        raw.socket.getOutputStream().write(RawClient.frame(0x80, body));
         if (field.equals("domains") && name.startsWith("xn--")) {
           assertThat(raw.channel.receive())
               .asInstanceOf(InstanceOfAssertFactories.type(Message.ForwardRejected.class))
@@ -176,14 +175,5 @@ class HostileNamesE2ETest {
       }
     }
     return quoted.append('"').toString();
-  }
-
-  private static byte[] frame(int type, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + body.length)
-        .put((byte) type)
-        .putInt(body.length)
-        .put(body)
-        .array();
   }
 }

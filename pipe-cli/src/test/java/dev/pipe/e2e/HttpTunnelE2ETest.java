@@ -7,14 +7,25 @@ import dev.pipe.client.TunnelStatus;
 import dev.pipe.client.WebOptions;
 import dev.pipe.config.Cidr;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.Sockets;
+import dev.pipe.proxy.http.BodyCopy;
+import dev.pipe.proxy.http.BodyLength;
+import dev.pipe.proxy.http.HeadLimits;
+import dev.pipe.proxy.http.HttpInput;
+import dev.pipe.proxy.http.RequestHead;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.TunnelInfo;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -225,17 +236,18 @@ class HttpTunnelE2ETest {
 
   @Test
   void aTakenSubdomainGivesARandomReadableOneAndSaysWhy() throws Exception {
-    try (RunningClient first = RunningClient.start(server, http("a", alpha.port(), "alpha"));
-        RunningClient second = RunningClient.start(server, http("b", beta.port(), "alpha"))) {
+    try (RunningClient first = RunningClient.start(server, http("a", alpha.port(), "alpha"))) {
       assertThat(first.awaitWeb("a").notice()).isEmpty();
-      RunningClient.Web other = second.awaitWeb("b");
-      assertThat(other.notice())
-          .contains("subdomain alpha is taken by another tunnel")
-          .contains("this tunnel got " + other.host());
-      assertThat(other.host())
-          .matches("[a-z]+-[a-z]+-\\d{4}\\." + Fixture.DOMAIN.replace(".", "\\."));
-      try (RawHttp connection = new RawHttp(port)) {
-        assertThat(connection.get(other.authority(), "/").read().body()).isEqualTo("beta / ");
+      try (RunningClient second = RunningClient.start(server, http("b", beta.port(), "alpha"))) {
+        RunningClient.Web other = second.awaitWeb("b");
+        assertThat(other.notice())
+            .contains("subdomain alpha is taken by another tunnel")
+            .contains("this tunnel got " + other.host());
+        assertThat(other.host())
+            .matches("[a-z]+-[a-z]+-\\d{4}\\." + Fixture.DOMAIN.replace(".", "\\."));
+        try (RawHttp connection = new RawHttp(port)) {
+          assertThat(connection.get(other.authority(), "/").read().body()).isEqualTo("beta / ");
+        }
       }
     }
   }
@@ -248,6 +260,77 @@ class HttpTunnelE2ETest {
       try (RawHttp connection = new RawHttp(port)) {
         assertThat(connection.get(host("alpha"), "/").read().status()).isEqualTo(404);
       }
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionTheLocalServiceClosedCostsNoRequest() throws Exception {
+    try (OneShotService service = new OneShotService();
+        RunningClient client = RunningClient.start(server, http("once", service.port(), "once"));
+        RawHttp connection = new RawHttp(port)) {
+      client.awaitWeb("once");
+      assertThat(connection.get(host("once"), "/1").read().body()).isEqualTo("answer 1");
+      // The service closed its connection after answering, without saying so (as Node.js does
+      // with a connection idle for 5 s): whether or not that reached pipe yet, the next request
+      // must not find a dead data connection.
+      assertThat(connection.get(host("once"), "/2").read().body()).isEqualTo("answer 2");
+      Fixture.eventually(
+          Duration.ofSeconds(10),
+          "the data connection to be idle longer than a body may wait",
+          () -> service.idleFor(1_500));
+      connection.send(
+          "POST /3 HTTP/1.1\r\nHost: " + host("once") + "\r\nContent-Length: 4", "body");
+      assertThat(connection.read().body()).isEqualTo("answer 3");
+    }
+  }
+
+  /** A local service that answers one request per connection and then closes it, unannounced. */
+  private static final class OneShotService implements AutoCloseable {
+    private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final AtomicInteger answers = new AtomicInteger();
+    private volatile long lastAnswer = System.nanoTime();
+
+    OneShotService() throws IOException {
+      Thread.ofVirtual().start(this::serve);
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    boolean idleFor(long millis) {
+      return System.nanoTime() - lastAnswer > Duration.ofMillis(millis).toNanos();
+    }
+
+    private void serve() {
+      while (!listener.isClosed()) {
+        try (Socket socket = listener.accept()) {
+          HttpInput in = new HttpInput(socket.getInputStream(), 4_096);
+          RequestHead request = RequestHead.read(in, new HeadLimits(4_096, 50));
+          new BodyCopy(
+                  in,
+                  OutputStream.nullOutputStream(),
+                  bytes -> {},
+                  new byte[64],
+                  new HeadLimits(4_096, 50),
+                  400)
+              .copy(BodyLength.of(request));
+          String body = "answer " + answers.incrementAndGet();
+          socket
+              .getOutputStream()
+              .write(
+                  ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                      .getBytes(StandardCharsets.US_ASCII));
+          lastAnswer = System.nanoTime();
+        } catch (IOException e) {
+          // The listener closed: the test is over.
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      Sockets.closeQuietly(listener);
     }
   }
 

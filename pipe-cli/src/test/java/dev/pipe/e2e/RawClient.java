@@ -11,6 +11,8 @@ import dev.pipe.proto.TunnelType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -86,6 +88,16 @@ final class RawClient implements AutoCloseable {
     data.channel.send(
         new Message.DataLogin(PipeVersion.PROTOCOL, Proof.compute(token, data.hello.nonce()), id));
     return data.channel.receive();
+  }
+
+  /** A frame of {@code type} with any body, valid or not, as a misbehaving peer would send it. */
+  static byte[] frame(int type, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(5 + body.length)
+        .put((byte) type)
+        .putInt(body.length)
+        .put(body)
+        .array();
   }
 
   @Override

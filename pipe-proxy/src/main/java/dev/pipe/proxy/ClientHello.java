@@ -25,9 +25,20 @@ public record ClientHello(byte[] bytes, Optional<String> serverName) {
   /** Not a TLS ClientHello, or one that breaks the limits. */
   public static final class Malformed extends IOException {
     private static final long serialVersionUID = 1L;
+    private final boolean tooLarge;
 
     Malformed(String message) {
+      this(message, false);
+    }
+
+    Malformed(String message, boolean tooLarge) {
       super(message);
+      this.tooLarge = tooLarge;
+    }
+
+    /** True if it broke the size limit rather than the format. */
+    public boolean tooLarge() {
+      return tooLarge;
     }
   }
 
@@ -43,7 +54,7 @@ public record ClientHello(byte[] bytes, Optional<String> serverName) {
         throw new Malformed("not a TLS handshake record");
       }
       if (raw.size() + RECORD_HEADER_BYTES + length > maxBytes) {
-        throw new Malformed("the ClientHello is larger than " + maxBytes + " bytes");
+        throw new Malformed("the ClientHello is larger than " + maxBytes + " bytes", true);
       }
       byte[] fragment = readFully(in, length);
       raw.write(header);
@@ -56,7 +67,7 @@ public record ClientHello(byte[] bytes, Optional<String> serverName) {
         }
         needed = 4 + (((start[1] & 0xff) << 16) | ((start[2] & 0xff) << 8) | (start[3] & 0xff));
         if (needed > maxBytes) {
-          throw new Malformed("the ClientHello is larger than " + maxBytes + " bytes");
+          throw new Malformed("the ClientHello is larger than " + maxBytes + " bytes", true);
         }
       }
     }

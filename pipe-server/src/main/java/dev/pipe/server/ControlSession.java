@@ -163,6 +163,15 @@ final class ControlSession {
         message.getClass().getSimpleName() + " is not valid from a client on a control connection");
   }
 
+  /** True if this session may open a tunnel named {@code name}; else the client is told why. */
+  private boolean mayOpen(String name) throws IOException {
+    String refusal = refusal(name);
+    if (refusal != null) {
+      reject(name, refusal);
+    }
+    return refusal == null;
+  }
+
   /** Why this session may not open a tunnel named {@code name}; null if it may. */
   private String refusal(String name) {
     if (tunnels.containsKey(name)) {
@@ -189,9 +198,7 @@ final class ControlSession {
 
   private void forward(Message.Forward forward) throws IOException {
     String name = forward.tunnel();
-    String refusal = refusal(name);
-    if (refusal != null) {
-      reject(name, refusal);
+    if (!mayOpen(name)) {
       return;
     }
     PublicListener listener;
@@ -215,9 +222,7 @@ final class ControlSession {
 
   private void httpForward(Message.HttpForward forward) throws IOException {
     String name = forward.tunnel();
-    String refusal = refusal(name);
-    if (refusal != null) {
-      reject(name, refusal);
+    if (!mayOpen(name)) {
       return;
     }
     HostRoutes.Opened opened;

@@ -13,11 +13,13 @@ import dev.pipe.proxy.http.HttpInput;
 import dev.pipe.proxy.http.RequestHead;
 import dev.pipe.proxy.http.ResponseHead;
 import java.io.BufferedOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
@@ -52,6 +54,13 @@ final class HttpConnection {
   private static final Duration UPLOAD_GRACE = Duration.ofMillis(200);
   private static final Duration HANDOVER_SLACK = Duration.ofSeconds(1);
 
+  /**
+   * How long a kept-alive data connection may have been idle and still carry a request with a body:
+   * local services close idle connections (Node.js after 5 s), and a body cannot be sent again on a
+   * new connection the way a request without one can.
+   */
+  private static final Duration REUSE_WITH_BODY = Duration.ofSeconds(1);
+
   /** Headers a user may not set: the server writes them, or, from a trusted proxy, extends them. */
   private static final Set<String> FORWARDING =
       Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "forwarded");
@@ -74,7 +83,21 @@ final class HttpConnection {
   private HttpInput in;
   private OutputStream out;
   private Upstream upstream;
+  private long idleSince;
   private volatile boolean headTimedOut;
+
+  /** How an exchange ended. */
+  private enum Outcome {
+    /** The user connection may carry another request. */
+    KEEP_ALIVE,
+    /** The user connection must end. */
+    CLOSE,
+    /**
+     * A kept-alive data connection turned out closed by the local service before it answered a
+     * request without a body, which can be sent again on a new one.
+     */
+    STALE
+  }
 
   HttpConnection(HttpFront front, Socket user) {
     this.front = front;
@@ -175,15 +198,30 @@ final class HttpConnection {
       return false;
     }
     BodyLength body = BodyLength.of(request);
-    if (upstream != null
-        && (upstream.tunnel() != tunnel
-            || (tunnel.onePerUser() && !upstream.user().equals(source)))) {
+    boolean otherTunnel =
+        upstream != null
+            && (upstream.tunnel() != tunnel
+                || (tunnel.onePerUser() && !upstream.user().equals(source)));
+    // A body cannot be sent twice: it gets a data connection that has not idled long enough to
+    // have been closed by the local service.
+    boolean longIdle =
+        upstream != null
+            && !(body instanceof BodyLength.None)
+            && System.nanoTime() - idleSince > REUSE_WITH_BODY.toNanos();
+    if (otherTunnel || longIdle) {
       endUpstream();
     }
-    if (upstream == null && !connect(request, tunnel, source)) {
+    boolean reused = upstream != null;
+    if (!reused && !connect(request, tunnel, source)) {
       return false;
     }
-    return exchange(forwarded(request, tunnel, hostHeader), body);
+    RequestHead sent = forwarded(request, tunnel, hostHeader);
+    Outcome outcome = exchange(sent, body, reused);
+    if (outcome == Outcome.STALE) {
+      // The local service had closed the kept-alive connection before this request arrived.
+      outcome = connect(request, tunnel, source) ? exchange(sent, body, false) : Outcome.CLOSE;
+    }
+    return outcome == Outcome.KEEP_ALIVE;
   }
 
   private boolean authorized(
@@ -299,46 +337,63 @@ final class HttpConnection {
             new HttpInput(data.getInputStream(), BUFFER_BYTES),
             new BufferedOutputStream(data.getOutputStream(), BUFFER_BYTES),
             new byte[COPY_BUFFER_BYTES]);
-    front.active().add(user, data);
     tunnel.info().traffic().connectionOpened();
     front.events().connectionOpened(tunnel.info());
     return true;
   }
 
-  /** Sends the request and carries back its response; false when the connection must end. */
-  private boolean exchange(RequestHead request, BodyLength body) throws IOException {
+  /**
+   * Sends the request and carries back its response.
+   *
+   * @param reused the data connection carried an earlier request, and the local service may have
+   *     closed it since
+   */
+  private Outcome exchange(RequestHead request, BodyLength body, boolean reused)
+      throws IOException {
     Upstream up = upstream;
     Traffic traffic = up.tunnel().info().traffic();
+    front.active().add(user, up.socket());
+    try {
+      return exchange(up, traffic, request, body, reused);
+    } finally {
+      front.active().remove(user, up.socket());
+      idleSince = System.nanoTime();
+    }
+  }
+
+  private Outcome exchange(
+      Upstream up, Traffic traffic, RequestHead request, BodyLength body, boolean reused)
+      throws IOException {
     byte[] head = request.bytes(body);
-    up.out().write(head);
-    traffic.in().add(head.length);
     AtomicReference<IOException> uploadFailed = new AtomicReference<>();
     Thread upload = null;
-    if (body instanceof BodyLength.None) {
-      up.out().flush();
-    } else {
-      upload =
-          Thread.ofVirtual()
-              .name("http-upload-" + up.tunnel().name())
-              .start(
-                  () -> {
-                    try {
-                      new BodyCopy(
-                              in,
-                              up.out(),
-                              traffic.in(),
-                              new byte[COPY_BUFFER_BYTES],
-                              front.heads(),
-                              400)
-                          .copy(body);
-                    } catch (IOException e) {
-                      uploadFailed.set(e);
-                      Sockets.closeQuietly(up.socket());
-                    }
-                  });
-    }
     boolean answered = false;
     try {
+      up.out().write(head);
+      traffic.in().add(head.length);
+      if (body instanceof BodyLength.None) {
+        up.out().flush();
+      } else {
+        upload =
+            Thread.ofVirtual()
+                .name("http-upload-" + up.tunnel().name())
+                .start(
+                    () -> {
+                      try {
+                        new BodyCopy(
+                                in,
+                                up.out(),
+                                traffic.in(),
+                                new byte[COPY_BUFFER_BYTES],
+                                front.heads(),
+                                400)
+                            .copy(body);
+                      } catch (IOException e) {
+                        uploadFailed.set(e);
+                        Sockets.closeQuietly(up.socket());
+                      }
+                    });
+      }
       while (true) {
         ResponseHead response = ResponseHead.read(up.in(), front.heads());
         if (response.interim()) {
@@ -355,7 +410,7 @@ final class HttpConnection {
           out.flush();
           finished(upload, uploadFailed);
           switched(up, traffic);
-          return false;
+          return Outcome.CLOSE;
         }
         BodyLength responseBody = BodyLength.of(response, request.method());
         write(response.bytes(responseBody), traffic);
@@ -371,10 +426,16 @@ final class HttpConnection {
         if (!reusable) {
           endUpstream();
         }
-        return reusable && request.keepAlive();
+        return reusable && request.keepAlive() ? Outcome.KEEP_ALIVE : Outcome.CLOSE;
       }
     } catch (IOException e) {
       endUpstream();
+      if (reused
+          && !answered
+          && body instanceof BodyLength.None
+          && (e instanceof EOFException || e instanceof SocketException)) {
+        return Outcome.STALE;
+      }
       IOException userFailed = uploadFailed.get();
       if (userFailed instanceof HttpException malformed && !answered) {
         throw malformed;
@@ -394,7 +455,7 @@ final class HttpConnection {
                   + front.limits().httpIdleTimeout().toSeconds()
                   + " seconds."
               : "The tunnel is connected, but the service behind it did not answer this request.");
-      return false;
+      return Outcome.CLOSE;
     }
   }
 
@@ -443,7 +504,6 @@ final class HttpConnection {
     }
     upstream = null;
     Sockets.closeQuietly(ending.socket());
-    front.active().remove(user, ending.socket());
     NamedTunnel tunnel = ending.tunnel();
     tunnel.users().untrack(user);
     tunnel.users().connectionEnded();

@@ -144,27 +144,18 @@ public final class PipeServer implements AutoCloseable {
               config.bindAddress(),
               config.port(),
               "is another pipe server running? choose another --port");
-      Optional<ServerSocket> httpListener = Optional.empty();
-      if (http.port().isPresent()) {
-        httpListener =
-            Optional.of(
-                bind(
-                    bound,
-                    http.bindAddress(),
-                    http.port().get(),
-                    "choose another --http-port (a port below 1024 needs root or"
-                        + " CAP_NET_BIND_SERVICE)"));
-      }
-      Optional<ServerSocket> httpsListener = Optional.empty();
-      if (http.httpsPort().isPresent()) {
-        httpsListener =
-            Optional.of(
-                bind(
-                    bound,
-                    config.bindAddress(),
-                    http.httpsPort().get(),
-                    "choose another --https-port (is Caddy on it? see docs/https.md)"));
-      }
+      Optional<ServerSocket> httpListener =
+          bind(
+              bound,
+              http.bindAddress(),
+              http.port(),
+              "choose another --http-port (a port below 1024 needs root or CAP_NET_BIND_SERVICE)");
+      Optional<ServerSocket> httpsListener =
+          bind(
+              bound,
+              config.bindAddress(),
+              http.httpsPort(),
+              "choose another --https-port (is Caddy on it? see docs/https.md)");
       StatsLog stats = new StatsLog(config.statsInterval());
       List<ServerEvents> all = new ArrayList<>(List.of(stats));
       all.addAll(List.of(observers));
@@ -221,6 +212,13 @@ public final class PipeServer implements AutoCloseable {
                 log.warn(
                     "TLS is OFF (--no-tls): tokens' proofs and all tunnel bytes travel in clear"));
     return server;
+  }
+
+  /** Binds {@code port} if there is one. */
+  private static Optional<ServerSocket> bind(
+      List<ServerSocket> bound, String address, Optional<Integer> port, String fix)
+      throws IOException {
+    return port.isEmpty() ? Optional.empty() : Optional.of(bind(bound, address, port.get(), fix));
   }
 
   /** Binds a listening socket, or says which flag to change; remembers it in {@code bound}. */

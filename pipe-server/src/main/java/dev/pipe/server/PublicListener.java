@@ -2,11 +2,9 @@ package dev.pipe.server;
 
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Sockets;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PublicListener implements OpenTunnel {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
-  private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
   private final TunnelInfo info;
@@ -69,35 +66,16 @@ final class PublicListener implements OpenTunnel {
   }
 
   void start() {
-    acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
-  }
-
-  private void acceptLoop() {
-    while (!serverSocket.isClosed()) {
-      Socket user;
-      try {
-        user = serverSocket.accept();
-      } catch (IOException e) {
-        if (!serverSocket.isClosed()) {
-          acceptFailed.warn("tunnel={} port={} could not accept: {}", name(), port(), e.toString());
-          pauseAfterAcceptFailure();
-        }
-        continue;
-      }
-      admit(user);
-    }
-  }
-
-  /**
-   * Accept fails when the process is out of file descriptors; retrying at once would spin, and
-   * giving up would kill the tunnel over a passing overload.
-   */
-  private static void pauseAfterAcceptFailure() {
-    try {
-      Thread.sleep(ACCEPT_RETRY_PAUSE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    acceptThread =
+        Thread.ofVirtual()
+            .name("public-" + port())
+            .start(
+                () ->
+                    AcceptLoop.run(
+                        serverSocket,
+                        this::admit,
+                        acceptFailed,
+                        "tunnel=" + name() + " port=" + port()));
   }
 
   private void admit(Socket user) {

@@ -5,7 +5,6 @@ import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -20,7 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SharedPort {
   private static final Logger log = LoggerFactory.getLogger(SharedPort.class);
-  private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final String kind;
   private final ServerSocket serverSocket;
@@ -57,23 +55,13 @@ final class SharedPort {
   }
 
   void start() {
-    acceptThread = Thread.ofVirtual().name(kind + "-accept").start(this::acceptLoop);
-  }
-
-  private void acceptLoop() {
-    while (!serverSocket.isClosed()) {
-      Socket user;
-      try {
-        user = serverSocket.accept();
-      } catch (IOException e) {
-        if (!serverSocket.isClosed()) {
-          acceptFailed.warn("{} port {} could not accept: {}", kind, port(), e.toString());
-          pause();
-        }
-        continue;
-      }
-      admit(user);
-    }
+    acceptThread =
+        Thread.ofVirtual()
+            .name(kind + "-accept")
+            .start(
+                () ->
+                    AcceptLoop.run(
+                        serverSocket, this::admit, acceptFailed, kind + " port " + port()));
   }
 
   private void admit(Socket user) {
@@ -107,15 +95,6 @@ final class SharedPort {
       Sockets.closeQuietly(user);
       open.remove(user);
       slot.close();
-    }
-  }
-
-  /** Accept fails when the process is out of file descriptors: wait a little, then go on. */
-  private static void pause() {
-    try {
-      Thread.sleep(ACCEPT_RETRY_PAUSE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -76,7 +76,7 @@ record TlsPassthrough(
       hello = ClientHello.read(first, limits.maxHttpHeaderBytes());
       user.setSoTimeout(0);
     } catch (ClientHello.Malformed e) {
-      if (e.getMessage().contains("larger than")) {
+      if (e.tooLarge()) {
         events.limitHit(ServerLimit.MAX_HTTP_HEADER_BYTES);
       }
       log.debug(
