@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
@@ -82,9 +82,13 @@ public final class PipeServer implements AutoCloseable {
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("pipe-timer").daemon().factory());
+    ScheduledThreadPoolExecutor deadlines =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().name("pipe-timer").daemon().factory());
+    // Almost every deadline is cancelled (a login, a request head that arrived in time): drop it
+    // from the queue at once rather than keeping thousands until they would have fired.
+    deadlines.setRemoveOnCancelPolicy(true);
+    this.timer = deadlines;
     this.pending =
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =

@@ -79,12 +79,27 @@ final class HeadParser {
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+      if (c >= TOKEN.length || !TOKEN[c]) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Which ASCII characters a token may hold: looked up for every character of every header. */
+  private static final boolean[] TOKEN = new boolean[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      TOKEN[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      TOKEN[c] = true;
+      TOKEN[c - 'a' + 'A'] = true;
+    }
+    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+      TOKEN[c] = true;
+    }
   }
 
   /** What is left of a head's byte limit. */

@@ -61,10 +61,13 @@ public final class Headers {
 
   /** These headers without any field whose name is in {@code names} (lowercase). */
   public Headers without(Set<String> names) {
-    return new Headers(
-        fields.stream()
-            .filter(field -> !names.contains(field.name().toLowerCase(Locale.ROOT)))
-            .toList());
+    List<Field> kept = new ArrayList<>(fields.size());
+    for (Field field : fields) {
+      if (!names.contains(field.name().toLowerCase(Locale.ROOT))) {
+        kept.add(field);
+      }
+    }
+    return new Headers(kept);
   }
 
   /** These headers with one more field at the end. */
