@@ -110,6 +110,29 @@ class HttpTunnelE2ETest {
   }
 
   @Test
+  void userConnectionsThatCloseAfterEachRequestShareOneDataConnection() throws Exception {
+    try (RunningClient client = RunningClient.start(server, http("a", alpha.port(), "alpha"))) {
+      client.awaitWeb("a");
+      for (int i = 1; i <= 3; i++) {
+        try (RawHttp connection = new RawHttp(port)) {
+          RawHttp.Response response =
+              connection.get(host("alpha"), "/" + i, "Connection: close").read();
+          assertThat(response.body()).isEqualTo("alpha /" + i + " ");
+          assertThat(response.header("Connection")).isEqualTo("close");
+          assertThat(connection.closedByServer()).isTrue();
+        }
+      }
+      assertThat(tunnel("a").traffic().connectionsTotal()).as("user connections").isEqualTo(3);
+      assertThat(client.status().tunnels().getFirst().connectionsTotal())
+          .as("data connections the client opened")
+          .isEqualTo(1);
+    }
+    assertThat(alpha.seen())
+        .as("the user's Connection header concerns its own connection only")
+        .allSatisfy(seen -> assertThat(seen.header("Connection")).isNull());
+  }
+
+  @Test
   void requestBodiesArriveWholeWithALengthOrInChunks() throws Exception {
     try (RunningClient client = RunningClient.start(server, http("a", alpha.port(), "alpha"));
         RawHttp connection = new RawHttp(port)) {

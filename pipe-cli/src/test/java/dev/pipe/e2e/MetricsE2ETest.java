@@ -1,6 +1,7 @@
 package dev.pipe.e2e;
 
 import static dev.pipe.e2e.Fixture.LOOPBACK;
+import static dev.pipe.e2e.Fixture.http;
 import static dev.pipe.e2e.Fixture.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +78,34 @@ class MetricsE2ETest {
       assertThat(sample(admin, bytes.formatted(port)))
           .as("the closed tunnel's series is gone")
           .isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void httpTunnelsShowByTypeAndByTheirNameInTheMetricsAndTheApi() throws Exception {
+    try (RecordingWebService web = RecordingWebService.start("web");
+        AdminFixture admin = AdminFixture.start(Fixture.httpServerConfig());
+        RunningClient first = RunningClient.start(admin.server, http("web", web.port(), "one"));
+        RunningClient second = RunningClient.start(admin.server, http("web", web.port(), "two"))) {
+      first.awaitWeb("web");
+      second.awaitWeb("web");
+      int port = admin.server.httpPort().getAsInt();
+      try (RawHttp connection = new RawHttp(port)) {
+        connection.get("one." + Fixture.DOMAIN, "/").read();
+      }
+      assertThat(sample(admin, "pipe_tunnels_open{type=\"http\"}")).isEqualTo(2);
+      assertThat(sample(admin, "pipe_tunnels_open{type=\"https\"}")).isZero();
+      assertThat(sample(admin, "pipe_connections_total{type=\"http\"}")).isEqualTo(1);
+      // Two tunnels named web share the HTTP port: their names keep the series apart.
+      String bytes =
+          "pipe_tunnel_bytes_total{direction=\"in\",host=\"%s.example.test\",port=\"%d\","
+              + "tunnel=\"web\",type=\"http\"}";
+      assertThat(sample(admin, bytes.formatted("one", port))).isPositive();
+      assertThat(sample(admin, bytes.formatted("two", port))).isZero();
+      assertThat(admin.get("/api/tunnels").body())
+          .contains("\"type\":\"http\"")
+          .contains("\"hosts\":[\"one.example.test\"]")
+          .contains("\"hosts\":[\"two.example.test\"]");
     }
   }
 

@@ -206,6 +206,7 @@ final class HostRoutes {
         Optional.ofNullable(forward.auth()).map(BasicAuth::new),
         Optional.of(forward.hostHeader()).filter(header -> !header.isEmpty()),
         forward.proxyProtocol(),
+        new IdleUpstreams(),
         new AtomicBoolean());
   }
 

@@ -68,23 +68,20 @@ final class HttpConnection {
   private static final Set<String> AUTHORIZATION = Set.of("authorization");
   private static final Set<String> HOST = Set.of("host");
 
-  /** A data connection to one tunnel, carrying this connection's requests for it. */
-  private record Upstream(
-      NamedTunnel tunnel,
-      InetSocketAddress user,
-      Socket socket,
-      HttpInput in,
-      OutputStream out,
-      byte[] buffer) {}
-
   private final HttpFront front;
   private final Socket user;
   private final InetSocketAddress peer;
   private HttpInput in;
   private OutputStream out;
-  private Upstream upstream;
-  private long idleSince;
+  private NamedTunnel current;
+  private HttpUpstream upstream;
   private volatile boolean headTimedOut;
+
+  /**
+   * One request to carry: as the local service gets it, its body, and whether the user lets its
+   * connection stay open after it (the connection to the local service is managed on its own).
+   */
+  private record Exchange(RequestHead request, BodyLength body, boolean userKeepsAlive) {}
 
   /** How an exchange ended. */
   private enum Outcome {
@@ -139,7 +136,8 @@ final class HttpConnection {
         log.debug("http connection from {} ended: {}", describe(), e.toString());
       }
     } finally {
-      endUpstream();
+      // Between requests the data connection is idle and whole: the next user may have it.
+      endUpstream(true);
     }
   }
 
@@ -182,7 +180,7 @@ final class HttpConnection {
     String host = routable(hostHeader);
     NamedTunnel tunnel = host == null ? null : front.routes().find(TunnelType.HTTP, host);
     if (tunnel == null) {
-      endUpstream();
+      endUpstream(true);
       HttpPages.send(
           out,
           request.method(),
@@ -198,28 +196,25 @@ final class HttpConnection {
       return false;
     }
     BodyLength body = BodyLength.of(request);
-    boolean otherTunnel =
-        upstream != null
-            && (upstream.tunnel() != tunnel
-                || (tunnel.onePerUser() && !upstream.user().equals(source)));
-    // A body cannot be sent twice: it gets a data connection that has not idled long enough to
-    // have been closed by the local service.
-    boolean longIdle =
-        upstream != null
-            && !(body instanceof BodyLength.None)
-            && System.nanoTime() - idleSince > REUSE_WITH_BODY.toNanos();
-    if (otherTunnel || longIdle) {
-      endUpstream();
+    boolean none = body instanceof BodyLength.None;
+    if (upstream != null
+        && (current != tunnel || (tunnel.onePerUser() && !upstream.user().equals(source)))) {
+      endUpstream(true);
     }
-    boolean reused = upstream != null;
-    if (!reused && !connect(request, tunnel, source)) {
+    // A body cannot be sent twice: it needs a data connection that has not idled long enough to
+    // have been closed by the local service.
+    if (upstream != null && !none && upstream.idleNanos() > REUSE_WITH_BODY.toNanos()) {
+      endUpstream(false);
+    }
+    if (upstream == null && !connect(request, tunnel, source, none)) {
       return false;
     }
-    RequestHead sent = forwarded(request, tunnel, hostHeader);
-    Outcome outcome = exchange(sent, body, reused);
+    Exchange exchange =
+        new Exchange(forwarded(request, tunnel, hostHeader), body, request.keepAlive());
+    Outcome outcome = exchange(exchange, upstream.carried());
     if (outcome == Outcome.STALE) {
       // The local service had closed the kept-alive connection before this request arrived.
-      outcome = connect(request, tunnel, source) ? exchange(sent, body, false) : Outcome.CLOSE;
+      outcome = connect(request, tunnel, source, false) ? exchange(exchange, false) : Outcome.CLOSE;
     }
     return outcome == Outcome.KEEP_ALIVE;
   }
@@ -266,8 +261,12 @@ final class HttpConnection {
     return false;
   }
 
-  /** Opens a data connection to {@code tunnel} for requests from {@code source}. */
-  private boolean connect(RequestHead request, NamedTunnel tunnel, InetSocketAddress source)
+  /**
+   * Gets a data connection to {@code tunnel} for requests from {@code source}: one the tunnel keeps
+   * idle if {@code mayReuse}, else a new one from its client.
+   */
+  private boolean connect(
+      RequestHead request, NamedTunnel tunnel, InetSocketAddress source, boolean mayReuse)
       throws IOException {
     switch (tunnel.users().admit(source)) {
       case SOURCE_DENIED -> {
@@ -285,8 +284,18 @@ final class HttpConnection {
         return false;
       }
       case ADMITTED -> {
-        // Go on: ask its client for a data connection.
+        // Go on: find a data connection.
       }
+    }
+    HttpUpstream idle = mayReuse && !tunnel.onePerUser() ? tunnel.idle().take() : null;
+    if (idle != null) {
+      if (!tunnel.users().track(user)) {
+        idle.close();
+        tunnel.users().connectionEnded();
+        HttpPages.send(out, request.method(), 502, "The tunnel was just closed.");
+        return false;
+      }
+      return carrying(tunnel, idle);
     }
     CompletableFuture<Socket> arrived = new CompletableFuture<>();
     HttpWaiter waiting =
@@ -329,14 +338,13 @@ final class HttpConnection {
       return false;
     }
     data.setSoTimeout(millis(front.limits().httpIdleTimeout()));
-    upstream =
-        new Upstream(
-            tunnel,
-            source,
-            data,
-            new HttpInput(data.getInputStream(), BUFFER_BYTES),
-            new BufferedOutputStream(data.getOutputStream(), BUFFER_BYTES),
-            new byte[COPY_BUFFER_BYTES]);
+    return carrying(tunnel, new HttpUpstream(data, source));
+  }
+
+  /** From now on {@code upstream} carries this connection's requests for {@code tunnel}. */
+  private boolean carrying(NamedTunnel tunnel, HttpUpstream data) {
+    current = tunnel;
+    upstream = data;
     tunnel.info().traffic().connectionOpened();
     front.events().connectionOpened(tunnel.info());
     return true;
@@ -348,22 +356,31 @@ final class HttpConnection {
    * @param reused the data connection carried an earlier request, and the local service may have
    *     closed it since
    */
-  private Outcome exchange(RequestHead request, BodyLength body, boolean reused)
-      throws IOException {
-    Upstream up = upstream;
-    Traffic traffic = up.tunnel().info().traffic();
+  private Outcome exchange(Exchange exchange, boolean reused) throws IOException {
+    HttpUpstream up = upstream;
+    String tunnel = current.name();
+    Traffic traffic = current.info().traffic();
     front.active().add(user, up.socket());
+    boolean ended = false;
     try {
-      return exchange(up, traffic, request, body, reused);
+      Outcome outcome = exchange(up, tunnel, traffic, exchange, reused);
+      ended = true;
+      return outcome;
     } finally {
       front.active().remove(user, up.socket());
-      idleSince = System.nanoTime();
+      up.exchanged();
+      if (!ended) {
+        // Cut off in the middle: what is on the data connection now belongs to no request.
+        endUpstream(false);
+      }
     }
   }
 
   private Outcome exchange(
-      Upstream up, Traffic traffic, RequestHead request, BodyLength body, boolean reused)
+      HttpUpstream up, String tunnel, Traffic traffic, Exchange exchange, boolean reused)
       throws IOException {
+    RequestHead request = exchange.request();
+    BodyLength body = exchange.body();
     byte[] head = request.bytes(body);
     AtomicReference<IOException> uploadFailed = new AtomicReference<>();
     Thread upload = null;
@@ -376,7 +393,7 @@ final class HttpConnection {
       } else {
         upload =
             Thread.ofVirtual()
-                .name("http-upload-" + up.tunnel().name())
+                .name("http-upload-" + tunnel)
                 .start(
                     () -> {
                       try {
@@ -409,27 +426,25 @@ final class HttpConnection {
           write(response.bytes(BodyLength.NONE), traffic);
           out.flush();
           finished(upload, uploadFailed);
-          switched(up, traffic);
+          switched(up, tunnel, traffic);
+          endUpstream(false);
           return Outcome.CLOSE;
         }
         BodyLength responseBody = BodyLength.of(response, request.method());
-        write(response.bytes(responseBody), traffic);
+        boolean untilClose = responseBody instanceof BodyLength.UntilClose;
+        boolean userStays = exchange.userKeepsAlive() && !untilClose;
+        write(toUser(response, request.version(), userStays).bytes(responseBody), traffic);
         answered = true;
         new BodyCopy(up.in(), out, traffic.out(), up.buffer(), front.heads(), 502)
             .copy(responseBody);
-        boolean whole = finished(upload, uploadFailed);
-        boolean reusable =
-            whole
-                && response.keepAlive()
-                && !(responseBody instanceof BodyLength.UntilClose)
-                && uploadFailed.get() == null;
-        if (!reusable) {
-          endUpstream();
+        boolean whole = finished(upload, uploadFailed) && uploadFailed.get() == null;
+        if (!(whole && response.keepAlive() && !untilClose)) {
+          endUpstream(false);
         }
-        return reusable && request.keepAlive() ? Outcome.KEEP_ALIVE : Outcome.CLOSE;
+        return whole && userStays ? Outcome.KEEP_ALIVE : Outcome.CLOSE;
       }
     } catch (IOException e) {
-      endUpstream();
+      endUpstream(false);
       if (reused
           && !answered
           && body instanceof BodyLength.None
@@ -443,8 +458,7 @@ final class HttpConnection {
       if (userFailed != null || answered) {
         throw userFailed != null ? userFailed : e;
       }
-      log.info(
-          "tunnel={} local service gave no valid answer: {}", up.tunnel().name(), e.toString());
+      log.info("tunnel={} local service gave no valid answer: {}", tunnel, e.toString());
       boolean silent = e instanceof SocketTimeoutException;
       HttpPages.send(
           out,
@@ -469,7 +483,7 @@ final class HttpConnection {
     }
     try {
       if (!upload.join(UPLOAD_GRACE)) {
-        endUpstream();
+        endUpstream(false);
         Sockets.closeQuietly(user);
         upload.join(UPLOAD_GRACE);
         return false;
@@ -482,13 +496,13 @@ final class HttpConnection {
   }
 
   /** After 101 Switching Protocols: bytes pass untouched both ways until either side closes. */
-  private void switched(Upstream up, Traffic traffic) throws IOException {
+  private void switched(HttpUpstream up, String tunnel, Traffic traffic) throws IOException {
     user.setSoTimeout(0);
     up.socket().setSoTimeout(0);
     Splice.run(
         Splice.Side.of(user, in).counting(traffic.in()),
         Splice.Side.of(up.socket(), up.in()).counting(traffic.out()),
-        "upgraded-" + up.tunnel().name());
+        "upgraded-" + tunnel);
   }
 
   private void write(byte[] bytes, Traffic traffic) throws IOException {
@@ -496,28 +510,53 @@ final class HttpConnection {
     traffic.out().add(bytes.length);
   }
 
-  /** Gives back the data connection of the current tunnel, if there is one. */
-  private void endUpstream() {
-    Upstream ending = upstream;
+  /**
+   * Gives back the data connection of the current tunnel, if there is one: to the tunnel's idle
+   * ones if it is {@code reusable} (its last response was complete and it may stay open), else
+   * closed.
+   */
+  private void endUpstream(boolean reusable) {
+    HttpUpstream ending = upstream;
+    NamedTunnel tunnel = current;
     if (ending == null) {
       return;
     }
     upstream = null;
-    Sockets.closeQuietly(ending.socket());
-    NamedTunnel tunnel = ending.tunnel();
+    current = null;
     tunnel.users().untrack(user);
     tunnel.users().connectionEnded();
     tunnel.info().traffic().connectionClosed();
     front.events().connectionClosed(tunnel.info());
+    boolean kept =
+        reusable && ending.carried() && !tunnel.onePerUser() && tunnel.idle().offer(ending);
+    if (!kept) {
+      ending.close();
+    }
+  }
+
+  /**
+   * The response as the user gets it: its connection headers are this server's, saying whether the
+   * user's connection stays open (the local service's say only whether its own does).
+   */
+  private static ResponseHead toUser(ResponseHead response, String version, boolean stays) {
+    Headers headers = response.headers().withoutHopByHop();
+    if (!stays) {
+      headers = headers.with("Connection", "close");
+    } else if (version.equals("HTTP/1.0")) {
+      headers = headers.with("Connection", "keep-alive");
+    }
+    return response.withHeaders(headers);
   }
 
   /**
    * The request as the local service gets it: forwarded headers that say who asked and how (only a
    * trusted proxy's own are kept and extended), the tunnel's basic auth taken out, the Host header
-   * rewritten if the tunnel asked for it.
+   * rewritten if the tunnel asked for it, and the user's connection headers taken out (the data
+   * connection stays open for the next request, whatever the user's does), unless it asks for a
+   * protocol switch, which the local service must see.
    */
   private RequestHead forwarded(RequestHead request, NamedTunnel tunnel, String hostHeader) {
-    Headers sent = request.headers();
+    Headers sent = request.upgrade() ? request.headers() : request.headers().withoutHopByHop();
     boolean trusted = front.settings().trusts(peer.getAddress());
     String chain = trusted ? String.join(", ", sent.all("X-Forwarded-For")) : "";
     String proto =

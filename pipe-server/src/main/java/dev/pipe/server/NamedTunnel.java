@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param hostHeader the Host header its local service expects instead of the name users asked for
  * @param onePerUser the client writes a PROXY protocol header per data connection, so a data
  *     connection carries the requests of one user address only
+ * @param idle its data connections that wait for the next user connection (http tunnels)
  */
 record NamedTunnel(
     ControlSession owner,
@@ -21,6 +22,7 @@ record NamedTunnel(
     Optional<BasicAuth> auth,
     Optional<String> hostHeader,
     boolean onePerUser,
+    IdleUpstreams idle,
     AtomicBoolean closed)
     implements OpenTunnel {
 
@@ -33,8 +35,9 @@ record NamedTunnel(
     return info.hosts();
   }
 
-  /** Marks it closed; true for the call that did. */
+  /** Marks it closed and closes its idle data connections; true for the call that did. */
   boolean close() {
+    idle.closeAll();
     return closed.compareAndSet(false, true);
   }
 }

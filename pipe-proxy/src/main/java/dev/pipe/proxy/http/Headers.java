@@ -1,6 +1,7 @@
 package dev.pipe.proxy.http;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -12,6 +13,9 @@ import java.util.Set;
 public final class Headers {
   /** One header field. */
   public record Field(String name, String value) {}
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-connection");
 
   private final List<Field> fields;
 
@@ -68,6 +72,21 @@ public final class Headers {
       }
     }
     return new Headers(kept);
+  }
+
+  /**
+   * These headers without the ones that concern only one connection (RFC 9110, 7.6.1): {@code
+   * Connection}, the fields it names, {@code Keep-Alive} and {@code Proxy-Connection}. A proxy
+   * manages each of its two connections on its own, and must not pass them on.
+   */
+  public Headers withoutHopByHop() {
+    Set<String> hopByHop = new HashSet<>(HOP_BY_HOP);
+    for (String value : all("Connection")) {
+      for (String item : value.split(",")) {
+        hopByHop.add(item.strip().toLowerCase(Locale.ROOT));
+      }
+    }
+    return without(hopByHop);
   }
 
   /** These headers with one more field at the end. */

@@ -49,6 +49,11 @@ public record ResponseHead(String version, int status, String reason, Headers he
     return new ResponseHead(version, Integer.parseInt(code), reason, headers);
   }
 
+  /** The same response with other header fields. */
+  public ResponseHead withHeaders(Headers replaced) {
+    return new ResponseHead(version, status, reason, replaced);
+  }
+
   /** True for 1xx answers other than 101, which another response follows. */
   public boolean interim() {
     return status >= 100 && status < 200 && status != 101;
