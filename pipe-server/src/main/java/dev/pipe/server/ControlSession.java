@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -374,8 +375,19 @@ final class ControlSession {
       beat.interrupt();
     }
     tunnels.values().forEach(tunnel -> server.release(tunnel, SESSION_ENDED));
-    if (!tunnels.isEmpty()) {
-      log.info("client {} released its tunnels {}", client, tunnels.keySet());
+    List<Integer> ports = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (OpenTunnel tunnel : tunnels.values()) {
+      switch (tunnel) {
+        case PublicListener listener -> ports.add(listener.port());
+        case NamedTunnel named -> names.addAll(named.hosts());
+      }
+    }
+    if (!ports.isEmpty()) {
+      log.info("client {} released ports {}", client, ports);
+    }
+    if (!names.isEmpty()) {
+      log.info("client {} released names {}", client, names);
     }
     server.sessionEnded(this);
     if (before == RUNNING) {
