@@ -9,6 +9,7 @@ import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
@@ -112,6 +113,14 @@ final class ClientCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(
+      names = "--pool",
+      paramLabel = "N",
+      description =
+          "Data connections to keep open ahead of time, so new users need not wait for one"
+              + " (default 8; 0 for none; the server may grant fewer).")
+  Integer pool;
+
+  @Option(
       names = "--no-reconnect",
       description = "Exit with status 2 when the connection to the server is lost.")
   boolean noReconnect;
@@ -142,6 +151,13 @@ final class ClientCommand implements Callable<Integer> {
     }
     if (noTls) {
       builder.tls(false);
+    }
+    if (pool != null) {
+      if (pool < 0 || pool > Limits.MAX_POOL_CONNECTIONS) {
+        throw new ConfigException(
+            "--pool " + pool + " is outside 0-" + Limits.MAX_POOL_CONNECTIONS);
+      }
+      builder.pool(pool);
     }
     if (serverFingerprint != null) {
       builder.serverFingerprint(

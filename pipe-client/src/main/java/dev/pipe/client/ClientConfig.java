@@ -7,6 +7,7 @@ import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
 import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
@@ -31,7 +32,8 @@ public record ClientConfig(
     List<TunnelSpec> tunnels,
     boolean reconnect,
     ClientTls tls,
-    Optional<HostPort> status) {
+    Optional<HostPort> status,
+    int poolSize) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
@@ -49,7 +51,8 @@ public record ClientConfig(
           "server_fingerprint",
           "strict",
           "state_dir",
-          "status");
+          "status",
+          "pool");
   static final Set<String> TUNNEL_KEYS =
       Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
 
@@ -98,6 +101,7 @@ public record ClientConfig(
     private boolean strict;
     private Path stateDir = StateDirectory.DEFAULT;
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
+    private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
 
     private Builder() {}
@@ -114,6 +118,20 @@ public record ClientConfig(
       table.bool("strict").ifPresent(this::strict);
       table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
       table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
+      table
+          .integer("pool")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  throw table.error(
+                      "pool",
+                      "must be between 0 (no pool) and "
+                          + Limits.MAX_POOL_CONNECTIONS
+                          + ", got "
+                          + value);
+                }
+                pool(value.intValue());
+              });
       for (ConfigTable entry : table.tables("tunnels")) {
         TunnelSpec spec = tunnel(entry);
         if (tunnels.containsKey(spec.name())) {
@@ -202,6 +220,15 @@ public record ClientConfig(
       return this;
     }
 
+    /**
+     * How many data connections to keep open ahead of time (0: none, every user connection waits
+     * for a new one); the server may grant fewer.
+     */
+    public Builder pool(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
@@ -228,7 +255,8 @@ public record ClientConfig(
           new ArrayList<>(tunnels.values()),
           reconnect,
           new ClientTls(tls, pin, strict, stateDir),
-          status);
+          status,
+          poolSize);
     }
   }
 }

@@ -32,12 +32,18 @@ final class ClientSession {
   private int accepted;
   private int forwarded;
   private String endReason = "";
+  private final DataConnectionPool pool;
 
-  ClientSession(ServerDialer.LoggedIn login, Map<String, Tunnel> tunnels, ClientListener listener) {
+  ClientSession(
+      ServerDialer.LoggedIn login,
+      Map<String, Tunnel> tunnels,
+      ClientListener listener,
+      DataConnectionPool pool) {
     this.channel = login.channel();
     this.heartbeatInterval = login.heartbeatInterval();
     this.tunnels = tunnels;
     this.listener = listener;
+    this.pool = pool;
   }
 
   /** Why the session ended, for the reconnect log line. */
@@ -57,6 +63,7 @@ final class ClientSession {
    */
   void run() throws ClientFailure {
     Thread heartbeat = Thread.ofVirtual().name("heartbeat").start(this::sendHeartbeats);
+    pool.start();
     try {
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       for (Tunnel tunnel : tunnels.values()) {
@@ -91,6 +98,7 @@ final class ClientSession {
       endReason = "connection lost: " + e.getMessage();
     } finally {
       heartbeat.interrupt();
+      pool.close();
       channel.close();
     }
   }
@@ -146,6 +154,9 @@ final class ClientSession {
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
     }
     return true;
   }

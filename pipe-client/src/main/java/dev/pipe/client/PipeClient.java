@@ -70,7 +70,13 @@ public final class PipeClient implements AutoCloseable {
       String problem;
       try {
         ServerDialer.LoggedIn login = dialer.login();
-        ClientSession current = new ClientSession(login, tunnels, listener);
+        DataConnectionPool pool =
+            new DataConnectionPool(
+                Math.min(config.poolSize(), login.maxPoolConnections()),
+                dialer,
+                login.heartbeatInterval(),
+                tunnels);
+        ClientSession current = new ClientSession(login, tunnels, listener, pool);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");

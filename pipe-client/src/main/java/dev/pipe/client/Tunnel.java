@@ -91,16 +91,16 @@ final class Tunnel {
         traffic.bytesOut());
   }
 
-  /** Serves one user connection; runs on its own virtual thread. */
+  /**
+   * Serves one user connection the server announced with an Exchange: dials the local service and a
+   * data connection, then splices them. Runs on its own virtual thread.
+   */
   void serve(ConnectionId id, ClientSession session) {
-    Socket local = new Socket();
+    Socket local;
     try {
-      Sockets.tune(local);
-      local.connect(
-          spec.local().toAddress(), Math.toIntExact(Limits.LOCAL_CONNECT_TIMEOUT.toMillis()));
+      local = dialLocal();
     } catch (IOException e) {
-      Sockets.closeQuietly(local);
-      String reason = "local service " + spec.local() + " is unreachable (" + e.getMessage() + ")";
+      String reason = unreachable(e);
       log.warn("tunnel {}: {}; closing user connection id={}", spec.name(), reason, id);
       session.sendQuietly(new Message.ExchangeFailed(id, reason));
       return;
@@ -118,6 +118,44 @@ final class Tunnel {
           e.getMessage());
       return;
     }
+    carry(id, local, data);
+  }
+
+  /**
+   * Serves one user connection the server assigned to a pooled data connection, which carries the
+   * user's bytes already: dials the local service and splices. Closing the data connection is how a
+   * failure reaches the user. Runs on its own virtual thread.
+   */
+  void serveAssigned(ConnectionId id, Socket data) {
+    Socket local;
+    try {
+      local = dialLocal();
+    } catch (IOException e) {
+      log.warn("tunnel {}: {}; closing user connection id={}", spec.name(), unreachable(e), id);
+      Sockets.closeQuietly(data);
+      return;
+    }
+    carry(id, local, data);
+  }
+
+  private Socket dialLocal() throws IOException {
+    Socket local = new Socket();
+    try {
+      Sockets.tune(local);
+      local.connect(
+          spec.local().toAddress(), Math.toIntExact(Limits.LOCAL_CONNECT_TIMEOUT.toMillis()));
+      return local;
+    } catch (IOException e) {
+      Sockets.closeQuietly(local);
+      throw e;
+    }
+  }
+
+  private String unreachable(IOException e) {
+    return "local service " + spec.local() + " is unreachable (" + e.getMessage() + ")";
+  }
+
+  private void carry(ConnectionId id, Socket local, Socket data) {
     traffic.connectionOpened();
     try {
       Splice.Result result =

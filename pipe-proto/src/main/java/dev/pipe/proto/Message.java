@@ -32,10 +32,14 @@ public sealed interface Message {
     }
   }
 
-  /** Server accepts a control login; both sides send a heartbeat at least this often. */
-  record LoginAccepted(long heartbeatIntervalMillis) implements Message {
+  /**
+   * Server accepts a control login; both sides send a heartbeat at least this often, and the client
+   * may keep up to {@code maxPoolConnections} idle data connections ready ({@link PoolLogin}).
+   */
+  record LoginAccepted(long heartbeatIntervalMillis, int maxPoolConnections) implements Message {
     public LoginAccepted {
       Fields.requireRange("heartbeatIntervalMillis", heartbeatIntervalMillis, 10, 3_600_000);
+      Fields.requireRange("maxPoolConnections", maxPoolConnections, 0, Limits.MAX_POOL_CONNECTIONS);
     }
   }
 
@@ -128,6 +132,31 @@ public sealed interface Message {
     public TunnelClosed {
       TunnelName.check(tunnel);
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * First frame of a pooled data connection: a proof over this connection's nonce, and the client
+   * whose pool of idle data connections it joins.
+   */
+  record PoolLogin(int protocolVersion, String proof, String clientId) implements Message {
+    public PoolLogin {
+      Fields.requireHex("proof", proof, Proof.PROOF_BYTES);
+      Fields.requireHex("clientId", clientId, 16);
+    }
+  }
+
+  /** The pooled data connection waits, idle, for a user connection; heartbeats keep it alive. */
+  record PoolAccepted() implements Message {}
+
+  /**
+   * On a pooled data connection: from the next byte on it carries user connection {@code id} of
+   * {@code tunnel}.
+   */
+  record Assign(ConnectionId id, String tunnel) implements Message {
+    public Assign {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
     }
   }
 

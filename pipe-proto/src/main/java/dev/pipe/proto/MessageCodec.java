@@ -52,7 +52,10 @@ public final class MessageCodec {
           new FrameType(0x0b, Message.DataAccepted.class),
           new FrameType(0x0c, Message.Heartbeat.class),
           new FrameType(0x0d, Message.Goodbye.class),
-          new FrameType(0x30, Message.TunnelClosed.class));
+          new FrameType(0x30, Message.TunnelClosed.class),
+          new FrameType(0x50, Message.PoolLogin.class),
+          new FrameType(0x51, Message.PoolAccepted.class),
+          new FrameType(0x52, Message.Assign.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 

@@ -27,7 +27,10 @@ class MessageCodecTest {
     return switch (type.getSimpleName()) {
       case "Hello" -> new Message.Hello(PipeVersion.PROTOCOL, "1.2.3", hex32);
       case "Login" -> new Message.Login(PipeVersion.PROTOCOL, "1.2.3", id.hex(), hex32);
-      case "LoginAccepted" -> new Message.LoginAccepted(10_000);
+      case "LoginAccepted" -> new Message.LoginAccepted(10_000, 8);
+      case "PoolLogin" -> new Message.PoolLogin(PipeVersion.PROTOCOL, hex32, id.hex());
+      case "PoolAccepted" -> new Message.PoolAccepted();
+      case "Assign" -> new Message.Assign(id, "web");
       case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
       case "Forward" ->
           new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));

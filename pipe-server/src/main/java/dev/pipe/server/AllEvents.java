@@ -31,6 +31,11 @@ final class AllEvents implements ServerEvents {
   }
 
   @Override
+  public void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {
+    observers.forEach(observer -> observer.userConnectionDispatched(tunnel, pooled));
+  }
+
+  @Override
   public void connectionOpened(TunnelInfo tunnel) {
     observers.forEach(observer -> observer.connectionOpened(tunnel));
   }

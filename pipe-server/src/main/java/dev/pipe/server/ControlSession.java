@@ -43,6 +43,7 @@ final class ControlSession {
   private final ClientInfo info;
   private final ServerEvents events;
   private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
+  private final DataPool pool;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
 
@@ -59,9 +60,16 @@ final class ControlSession {
     this.user = user;
     this.heartbeatInterval = limits.heartbeatInterval();
     this.maxTunnels = limits.maxTunnelsPerClient();
+    this.pool = new DataPool(limits.maxPoolPerClient());
     this.client = channel.peer();
     this.info =
-        new ClientInfo(login.clientId(), client, user.name(), login.clientVersion(), Instant.now());
+        new ClientInfo(
+            login.clientId(),
+            client,
+            user.name(),
+            login.clientVersion(),
+            Instant.now(),
+            pool::idle);
     this.events = events;
   }
 
@@ -72,6 +80,11 @@ final class ControlSession {
   /** The address the client connects from. */
   InetAddress source() {
     return channel.socket().getInetAddress();
+  }
+
+  /** The data connections this client opened ahead of time. */
+  DataPool pool() {
+    return pool;
   }
 
   /** Who logged in: what this session may claim follows from it. */
@@ -100,7 +113,7 @@ final class ControlSession {
     }
     events.clientConnected(info);
     try {
-      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
+      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis(), pool.capacity()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
       log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
@@ -151,6 +164,9 @@ final class ControlSession {
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
       case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -253,11 +269,23 @@ final class ControlSession {
    */
   boolean requestDataConnection(PublicListener listener, Socket user) {
     ConnectionId id = ConnectionId.random();
+    try {
+      Sockets.tune(user);
+    } catch (IOException e) {
+      log.debug("tunnel={} user connection failed at once: {}", listener.tunnel(), e.toString());
+    }
+    PooledConnection pooled;
+    while ((pooled = pool.take()) != null) {
+      if (pooled.assign(listener, id, user)) {
+        events.userConnectionDispatched(listener.info(), true);
+        return true;
+      }
+    }
+    events.userConnectionDispatched(listener.info(), false);
     if (!server.pending().add(id, user, listener)) {
       return false;
     }
     try {
-      Sockets.tune(user);
       channel.send(new Message.Exchange(id, listener.tunnel()));
     } catch (IOException e) {
       log.debug(
@@ -307,6 +335,7 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
+    pool.closeAll();
     tunnels.values().forEach(listener -> server.ports().release(listener, SESSION_ENDED));
     if (!tunnels.isEmpty()) {
       log.info(

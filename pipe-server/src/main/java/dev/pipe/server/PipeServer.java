@@ -8,7 +8,6 @@ import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Sockets;
-import dev.pipe.proxy.Splice;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,6 +53,7 @@ public final class PipeServer implements AutoCloseable {
   private final PendingConnections pending;
   private final TunnelPorts ports;
   private final ActiveSplices active = new ActiveSplices();
+  private final Carrier carrier;
   private final ServerHandshake handshake;
   private final UnauthenticatedConnections unauthenticated;
   private final FailedLogins failedLogins;
@@ -73,6 +73,7 @@ public final class PipeServer implements AutoCloseable {
       ServerTransport transport,
       ServerEvents events) {
     this.events = events;
+    this.carrier = new Carrier(active, events);
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
@@ -324,6 +325,7 @@ public final class PipeServer implements AutoCloseable {
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
       case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.PoolLogin pool -> joinPool(pool);
     }
   }
 
@@ -408,41 +410,40 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    PublicListener listener = user.listener();
-    if (!listener.track(user.user())) {
-      // An operator closed the tunnel while this connection waited for its data connection.
-      refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
-      Sockets.closeQuietly(user.user());
-      listener.connectionEnded();
+    carrier.carry(
+        user.listener(), user.id(), user.user(), channel, new Message.DataAccepted(user.id()));
+  }
+
+  /** A data connection opened ahead of time waits in its client's pool until a user needs it. */
+  private void joinPool(ServerHandshake.PoolLogin pool) {
+    ControlChannel channel = pool.channel();
+    ControlSession session = sessions.get(pool.login().clientId());
+    if (session == null || !session.user().equals(pool.user())) {
+      refuse(
+          channel,
+          RejectReason.UNKNOWN_CONNECTION,
+          "no control session of this client is open; log in before opening pooled connections");
       return;
     }
-    TunnelInfo tunnel = listener.info();
-    tunnel.traffic().connectionOpened();
-    events.connectionOpened(tunnel);
-    try {
-      channel.send(new Message.DataAccepted(user.id()));
-      channel.setReadTimeout(Duration.ZERO);
-      Splice.Result result =
-          active.run(
-              Splice.Side.of(user.user()).counting(tunnel.traffic().in()),
-              Splice.Side.of(channel.socket()).counting(tunnel.traffic().out()),
-              "splice-" + tunnel.name());
-      log.debug(
-          "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
-          user.id(),
-          tunnel.name(),
-          result.aToB(),
-          result.bToA());
-    } catch (IOException e) {
-      log.debug("data connection id={} failed: {}", user.id(), e.toString());
-      Sockets.closeQuietly(user.user());
-      channel.close();
-    } finally {
-      listener.untrack(user.user());
-      listener.connectionEnded();
-      tunnel.traffic().connectionClosed();
-      events.connectionClosed(tunnel);
+    PooledConnection connection = new PooledConnection(channel, session.pool());
+    if (!session.pool().join(connection)) {
+      refuse(
+          channel,
+          RejectReason.BUSY,
+          "the pool of this client is full (max_pool_per_client = "
+              + session.pool().capacity()
+              + ")");
+      return;
     }
+    try {
+      channel.send(new Message.PoolAccepted());
+      channel.setReadTimeout(Duration.ZERO);
+    } catch (IOException e) {
+      session.pool().remove(connection);
+      channel.close();
+      return;
+    }
+    connection.serve(limits.heartbeatInterval(), carrier);
   }
 
   private static void refuse(ControlChannel channel, RejectReason reason, String message) {

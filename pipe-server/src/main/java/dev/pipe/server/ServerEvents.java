@@ -29,6 +29,12 @@ public interface ServerEvents {
   /** A tunnel's public port closed; {@code reason} is for humans. Called once per tunnel. */
   default void tunnelClosed(TunnelInfo tunnel, String reason) {}
 
+  /**
+   * A user connection was handed to its client: over a pooled data connection at once, or by asking
+   * the client to open one ({@code pooled} false).
+   */
+  default void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {}
+
   /** A user connection was matched with its data connection and now carries bytes. */
   default void connectionOpened(TunnelInfo tunnel) {}
 

@@ -22,6 +22,7 @@ public record ServerLimits(
     int maxTunnelsPerClient,
     int maxConnectionsPerTunnel,
     int maxPendingConnections,
+    int maxPoolPerClient,
     int maxFrameBytes,
     int loginFailuresBeforeBan,
     Duration loginFailureWindow,
@@ -40,6 +41,7 @@ public record ServerLimits(
           "max_tunnels_per_client",
           "max_connections_per_tunnel",
           "max_pending_connections",
+          "max_pool_per_client",
           "max_frame_bytes",
           "login_failures_before_ban",
           "login_failure_window",
@@ -61,6 +63,7 @@ public record ServerLimits(
     private int maxTunnelsPerClient = Limits.MAX_TUNNELS_PER_CLIENT;
     private int maxConnectionsPerTunnel = 10_000;
     private int maxPendingConnections = Limits.MAX_PENDING_CONNECTIONS;
+    private int maxPoolPerClient = 32;
     private int maxFrameBytes = Limits.MAX_FRAME_BYTES;
     private int loginFailuresBeforeBan = 5;
     private Duration loginFailureWindow = Duration.ofMinutes(1);
@@ -81,6 +84,20 @@ public record ServerLimits(
       count(table, "max_tunnels_per_client").ifPresent(v -> maxTunnelsPerClient = v);
       count(table, "max_connections_per_tunnel").ifPresent(v -> maxConnectionsPerTunnel = v);
       count(table, "max_pending_connections").ifPresent(v -> maxPendingConnections = v);
+      table
+          .integer("max_pool_per_client")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  throw table.error(
+                      "max_pool_per_client",
+                      "must be between 0 (no pool) and "
+                          + Limits.MAX_POOL_CONNECTIONS
+                          + ", got "
+                          + value);
+                }
+                maxPoolPerClient = value.intValue();
+              });
       count(table, "max_frame_bytes").ifPresent(v -> maxFrameBytes = v);
       count(table, "login_failures_before_ban").ifPresent(v -> loginFailuresBeforeBan = v);
       table.parsed("login_failure_window", Durations::parse).ifPresent(v -> loginFailureWindow = v);
@@ -144,6 +161,11 @@ public record ServerLimits(
       return this;
     }
 
+    public Builder maxPoolPerClient(int value) {
+      maxPoolPerClient = value;
+      return this;
+    }
+
     public Builder loginFailuresBeforeBan(int value) {
       loginFailuresBeforeBan = value;
       return this;
@@ -176,6 +198,7 @@ public record ServerLimits(
           maxTunnelsPerClient,
           maxConnectionsPerTunnel,
           maxPendingConnections,
+          maxPoolPerClient,
           maxFrameBytes,
           loginFailuresBeforeBan,
           loginFailureWindow,
