@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipe.client.ClientConfig;
 import dev.pipe.example.EchoServer;
+import dev.pipe.proto.Limits;
 import dev.pipe.server.ClientInfo;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.ServerEvents;
 import dev.pipe.server.TunnelInfo;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -122,6 +125,32 @@ class PoolE2ETest {
       assertThat(TunnelE2ETest.echoRoundTrip(port, 2, 100_000).call()).isTrue();
       assertThat(viaPool.get()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aQuietUserConnectionOnAPooledConnectionOutlivesTheHeartbeatDeadline() throws Exception {
+    Duration heartbeat = Duration.ofMillis(100);
+    server =
+        PipeServer.start(
+            Fixture.serverConfig().limits(limits -> limits.heartbeatInterval(heartbeat)).build(),
+            dispatches);
+    try (RunningClient client = client(server.port(), 2)) {
+      int port = client.awaitReady("echo");
+      awaitPooled(2);
+      try (Socket user = new Socket(LOOPBACK, port)) {
+        user.setSoTimeout(10_000);
+        assertThat(echo(user, "before")).isEqualTo("before");
+        Thread.sleep(Limits.deadAfter(heartbeat).multipliedBy(4));
+        assertThat(echo(user, "after a quiet while")).isEqualTo("after a quiet while");
+      }
+      assertThat(viaPool.get()).isEqualTo(1);
+    }
+  }
+
+  private static String echo(Socket socket, String text) throws Exception {
+    byte[] sent = text.getBytes(StandardCharsets.UTF_8);
+    socket.getOutputStream().write(sent);
+    return new String(socket.getInputStream().readNBytes(sent.length), StandardCharsets.UTF_8);
   }
 
   @Test

@@ -89,6 +89,9 @@ final class DataConnectionPool implements AutoCloseable {
       if (tunnel == null) {
         throw new ProtocolException("the server assigned a tunnel this client does not have");
       }
+      // From here on the connection carries a user's bytes, which may pause for as long as the user
+      // likes; heartbeats no longer prove it alive.
+      channel.setReadTimeout(Duration.ZERO);
       Thread.ofVirtual()
           .name("assigned-" + assign.tunnel())
           .start(() -> tunnel.serveAssigned(assign.id(), channel.socket()));
