@@ -35,7 +35,8 @@ public final class MessageCodec {
 
   /**
    * Type byte of every message. Append new types; never renumber, never reuse a number. Operating
-   * the server (the admin dashboard and API) uses 0x30 to 0x3f.
+   * the server (the admin dashboard and API) uses 0x30 to 0x3f; load-balanced groups, health and
+   * stopping a tunnel (reload) 0x70 to 0x7f.
    */
   static final List<FrameType> TYPES =
       List.of(
@@ -52,7 +53,10 @@ public final class MessageCodec {
           new FrameType(0x0b, Message.DataAccepted.class),
           new FrameType(0x0c, Message.Heartbeat.class),
           new FrameType(0x0d, Message.Goodbye.class),
-          new FrameType(0x30, Message.TunnelClosed.class));
+          new FrameType(0x30, Message.TunnelClosed.class),
+          new FrameType(0x70, Message.JoinGroup.class),
+          new FrameType(0x71, Message.TunnelHealth.class),
+          new FrameType(0x72, Message.StopTunnel.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 
