@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +39,12 @@ class ReloadCliE2ETest {
   private static final String TOKEN = "reload-token-33c1";
   private static final int TRANSFERS = 3;
   private static final int TRANSFER_BYTES = 3 * 1024 * 1024;
+
+  /**
+   * Each transfer blocks in a read while its writer runs: on the common pool (one thread on a
+   * two-core machine) the writers would never start.
+   */
+  private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
   @TempDir Path dir;
   private EchoServer echoA;
@@ -117,7 +125,7 @@ class ReloadCliE2ETest {
         List<CompletableFuture<Boolean>> transfers = new ArrayList<>();
         for (int i = 0; i < TRANSFERS; i++) {
           long seed = i;
-          transfers.add(CompletableFuture.supplyAsync(() -> echoesExactly(portA, seed)));
+          transfers.add(CompletableFuture.supplyAsync(() -> echoesExactly(portA, seed), THREADS));
         }
         edit(file, config(control, tunnelC("allow_sources = [\"127.0.0.0/8\"]") + tunnelB("0")));
         assertThat(transfers)
@@ -197,7 +205,8 @@ class ReloadCliE2ETest {
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
                 }
-              });
+              },
+              THREADS);
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       InputStream in = user.getInputStream();
       byte[] buffer = new byte[64 * 1024];

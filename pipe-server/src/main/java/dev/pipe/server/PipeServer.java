@@ -417,7 +417,7 @@ public final class PipeServer implements AutoCloseable {
               + " clients; try later");
       return;
     }
-    if (previous != null && !previous.user().equals(control.user())) {
+    if (previous != null && !previous.user().sameAs(control.user())) {
       // A client id is only ever replaced by the same user: nobody can evict another's session.
       log.warn(
           "client {} logged in as {} with the client id of a session of {}; refused",
