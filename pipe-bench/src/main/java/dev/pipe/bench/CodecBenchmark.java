@@ -40,8 +40,8 @@ public class CodecBenchmark {
     value =
         switch (message) {
           case "heartbeat" -> new Message.Heartbeat();
-          case "exchange" -> new Message.Exchange(ConnectionId.random(), "web");
-          case "assign" -> new Message.Assign(ConnectionId.random(), "web");
+          case "exchange" -> new Message.Exchange(ConnectionId.random(), "web", "203.0.113.7");
+          case "assign" -> new Message.Assign(ConnectionId.random(), "web", "203.0.113.7");
           default -> throw new IllegalArgumentException("unknown message " + message);
         };
     frame = MessageCodec.encode(value);

@@ -1,7 +1,11 @@
 package dev.pipe.cli;
 
+import dev.pipe.balance.Strategy;
+import dev.pipe.client.Balancing;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
+import dev.pipe.client.GroupSpec;
+import dev.pipe.client.HealthCheck;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
@@ -10,6 +14,7 @@ import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
@@ -31,7 +36,9 @@ import picocli.CommandLine.Option;
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
       "reachable on port 9000 of the server. More tunnels go in a config file ([[tunnels]]).",
-      "Flags override the config file; the token can also come from PIPE_TOKEN."
+      "Flags override the config file; the token can also come from PIPE_TOKEN.",
+      "With --config, changes to the file apply while the client runs: added tunnels open,",
+      "removed ones stop, changed ones restart, the others keep their connections."
     })
 final class ClientCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
@@ -51,8 +58,10 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--local",
       paramLabel = "[HOST:]PORT",
-      description = "The local service to expose (host defaults to 127.0.0.1).")
-  String local;
+      description =
+          "The local service to expose (host defaults to 127.0.0.1); repeat it to balance over"
+              + " several.")
+  List<String> locals = new ArrayList<>();
 
   @Option(
       names = "--remote",
@@ -89,6 +98,45 @@ final class ClientCommand implements Callable<Integer> {
       paramLabel = "CIDR",
       description = "Have the server close this tunnel's users from here at once (repeatable).")
   List<String> denySources = new ArrayList<>();
+
+  @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description = "Join this load-balanced group: its members share one public port.")
+  String group;
+
+  @Option(
+      names = "--group-key",
+      paramLabel = "SECRET",
+      defaultValue = "${env:PIPE_GROUP_KEY}",
+      description = "The secret every member of the group holds (or PIPE_GROUP_KEY).")
+  String groupKey;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "NAME",
+      description =
+          "How the group and the local services share users: round_robin (default), weighted,"
+              + " ip_hash, least_connections, random.")
+  String strategy;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "N",
+      description = "This member's share of the group under the weighted strategy (default 1).")
+  Integer weight;
+
+  @Option(
+      names = "--health-check",
+      paramLabel = "TYPE",
+      description = "Check the local services: tcp (connect) or http (GET, expect 2xx).")
+  String healthCheck;
+
+  @Option(
+      names = "--health-path",
+      paramLabel = "PATH",
+      description = "The path of an http health check (default /).")
+  String healthPath;
 
   @Option(
       names = "--no-tls",
@@ -138,6 +186,23 @@ final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ClientConfig clientConfig = load();
+    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
+      Reloader reloader = Reloader.watch(config, () -> client.reload(load()));
+      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
+      try {
+        Shutdown.onSignal(client::close);
+        client.run();
+      } finally {
+        reloader.close();
+        statusEndpoint.ifPresent(StatusEndpoint::close);
+      }
+    }
+    return 0;
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ClientConfig load() {
     ClientConfig.Builder builder = ClientConfig.builder();
     if (config != null) {
       builder.file(config);
@@ -173,17 +238,7 @@ final class ClientCommand implements Callable<Integer> {
       builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
     }
     flagTunnel().ifPresent(builder::tunnel);
-    ClientConfig clientConfig = builder.build();
-    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
-      try {
-        Shutdown.onSignal(client::close);
-        client.run();
-      } finally {
-        statusEndpoint.ifPresent(StatusEndpoint::close);
-      }
-    }
-    return 0;
+    return builder.build();
   }
 
   /**
@@ -214,26 +269,36 @@ final class ClientCommand implements Callable<Integer> {
 
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
-    if (local == null && remote == null) {
+    if (locals.isEmpty() && remote == null) {
       if (name != null
           || type != null
           || bandwidth != null
           || !allowSources.isEmpty()
-          || !denySources.isEmpty()) {
+          || !denySources.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null) {
         throw new ConfigException(
-            "--name, --type, --bandwidth and the source lists describe a tunnel: give --local and"
-                + " --remote too");
+            "--name, --type, --bandwidth, the source lists, --group, --strategy, --weight and"
+                + " --health-check describe a tunnel: give --local and --remote too");
       }
       return Optional.empty();
     }
-    if (local == null || remote == null) {
+    if (locals.isEmpty() || remote == null) {
       throw new ConfigException(
           "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
     }
     TunnelType tunnelType =
         type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
-    HostPort localAddress =
-        Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
+    List<HostPort> targets =
+        locals.stream()
+            .map(
+                local ->
+                    Flags.parse(
+                        "--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST)))
+            .toList();
+    HostPort localAddress = targets.getFirst();
     String tunnelName =
         Flags.parse(
             "--name",
@@ -249,7 +314,54 @@ final class ClientCommand implements Callable<Integer> {
       throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
     }
     return Optional.of(
-        new TunnelSpec(tunnelName, tunnelType, localAddress, remote, limit, sources));
+        new TunnelSpec(
+            tunnelName,
+            tunnelType,
+            localAddress,
+            remote,
+            limit,
+            sources,
+            balancing(targets.subList(1, targets.size()))));
+  }
+
+  private Balancing balancing(List<HostPort> moreTargets) {
+    Strategy chosen =
+        strategy == null
+            ? Strategy.ROUND_ROBIN
+            : Flags.parse("--strategy", strategy, Strategy::parse);
+    if (group == null && (weight != null || (groupKey != null && !groupKey.isEmpty()))) {
+      throw new ConfigException("--weight and --group-key belong to a group member: give --group");
+    }
+    Optional<GroupSpec> membership =
+        Optional.ofNullable(group)
+            .map(
+                name ->
+                    Flags.parse(
+                        "--group",
+                        name,
+                        text ->
+                            new GroupSpec(text, Secret.of(groupKey), weight == null ? 1 : weight)));
+    Optional<HealthCheck> check =
+        Optional.ofNullable(healthCheck)
+            .map(
+                kind ->
+                    Flags.parse(
+                        "--health-check",
+                        kind,
+                        text -> {
+                          HealthCheck defaults = HealthCheck.of(HealthCheck.Kind.parse(text));
+                          return new HealthCheck(
+                              defaults.kind(),
+                              healthPath == null ? defaults.path() : healthPath,
+                              defaults.interval(),
+                              defaults.timeout(),
+                              defaults.failures(),
+                              defaults.successes());
+                        }));
+    if (healthPath != null && healthCheck == null) {
+      throw new ConfigException("--health-path belongs to --health-check http: give both");
+    }
+    return new Balancing(moreTargets, chosen, membership, check);
   }
 
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
@@ -276,6 +388,17 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public void tunnelOffline(TunnelSpec tunnel, String reason) {
       System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {
+      System.out.println(
+          "tunnel "
+              + tunnel.name()
+              + (healthy
+                  ? " healthy again: back in the rotation"
+                  : " unhealthy: " + reason + "; the server sends it no new users"));
       System.out.flush();
     }
 

@@ -1,8 +1,12 @@
 package dev.pipe.client;
 
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
@@ -15,6 +19,7 @@ import dev.pipe.proxy.Bandwidth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +59,24 @@ public record ClientConfig(
           "status",
           "pool");
   static final Set<String> TUNNEL_KEYS =
-      Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
+      Set.of(
+          "name",
+          "type",
+          "local",
+          "remote",
+          "bandwidth",
+          "allow_sources",
+          "deny_sources",
+          "group",
+          "group_key",
+          "strategy",
+          "weight",
+          "health_check",
+          "health_path",
+          "health_interval",
+          "health_timeout",
+          "health_failures",
+          "health_successes");
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -103,12 +125,18 @@ public record ClientConfig(
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
     private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    private final ConfigProblems problems = new ConfigProblems();
+    private ConfigTable fileTable;
 
     private Builder() {}
 
-    /** Applies every key of a client config file, including its {@code [[tunnels]]}. */
+    /**
+     * Applies every key of a client config file, including its {@code [[tunnels]]}. A problem in it
+     * is recorded and the rest still read: {@link #build()} then lists every problem.
+     */
     public Builder file(Path file) {
-      ConfigTable table = ConfigTable.load(file);
+      ConfigTable table = ConfigTable.load(file, problems);
+      fileTable = table;
       table.allowOnly(FILE_KEYS);
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
@@ -133,46 +161,170 @@ public record ClientConfig(
                 pool(value.intValue());
               });
       for (ConfigTable entry : table.tables("tunnels")) {
-        TunnelSpec spec = tunnel(entry);
-        if (tunnels.containsKey(spec.name())) {
-          throw entry.error(
-              "name", "'" + spec.name() + "' is used by two tunnels; give each a unique name");
+        Optional<TunnelSpec> spec = tunnel(entry);
+        if (spec.isEmpty()) {
+          continue;
         }
-        tunnels.put(spec.name(), spec);
+        if (tunnels.containsKey(spec.get().name())) {
+          entry.report(
+              entry.error(
+                  "name",
+                  "'" + spec.get().name() + "' is used by two tunnels; give each a unique name"));
+        }
+        tunnels.put(spec.get().name(), spec.get());
       }
       return this;
     }
 
-    private static TunnelSpec tunnel(ConfigTable entry) {
+    /** One {@code [[tunnels]]} entry; empty after reporting its problems. */
+    private static Optional<TunnelSpec> tunnel(ConfigTable entry) {
       entry.allowOnly(TUNNEL_KEYS);
       TunnelType type = entry.parsed("type", TunnelType::parse).orElse(TunnelType.TCP);
-      HostPort local =
-          entry
-              .parsedText("local", text -> HostPort.parse(text, LOCALHOST))
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
-      long remote =
-          entry
-              .integer("remote")
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'remote': the public port, like remote = 9000 (0 for any)"));
-      if (remote < 0 || remote > 65_535) {
-        throw entry.error("remote", "must be a port between 0 and 65535, got " + remote);
+      List<HostPort> targets = targets(entry);
+      Optional<Long> remote = entry.integer("remote");
+      if (!entry.has("remote")) {
+        entry.report(
+            entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
+      } else if (remote.isPresent() && (remote.get() < 0 || remote.get() > 65_535)) {
+        entry.report(
+            entry.error("remote", "must be a port between 0 and 65535, got " + remote.get()));
+        remote = Optional.empty();
       }
-      String name =
-          entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
+      Optional<String> name = entry.parsed("name", TunnelName::check);
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
       List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
       List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
-        throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
+        entry.report(
+            entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
       }
-      return new TunnelSpec(
-          name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny));
+      Optional<Balancing> balancing = balancing(entry, targets);
+      if (targets.isEmpty() || remote.isEmpty() || balancing.isEmpty()) {
+        return Optional.empty();
+      }
+      HostPort local = targets.getFirst();
+      return Optional.of(
+          new TunnelSpec(
+              name.orElse(TunnelSpec.defaultName(type, local)),
+              type,
+              local,
+              remote.get().intValue(),
+              bandwidth,
+              new SourceFilter(allow, deny),
+              balancing.get()));
+    }
+
+    /** {@code local = 3000}, {@code local = "host:3000"} or a list of them. */
+    private static List<HostPort> targets(ConfigTable entry) {
+      if (!entry.has("local")) {
+        entry.report(
+            entry.error(
+                "missing 'local': the local service, like local = \"127.0.0.1:3000\", or a list"
+                    + " of them to balance"));
+        return List.of();
+      }
+      Optional<List<HostPort>> list =
+          entry.isList("local")
+              ? entry.parsedList("local", text -> HostPort.parse(text, LOCALHOST))
+              : entry.parsedText("local", text -> HostPort.parse(text, LOCALHOST)).map(List::of);
+      if (list.isPresent() && (list.get().isEmpty() || list.get().size() > Balancing.MAX_TARGETS)) {
+        entry.report(
+            entry.error("local", "must name 1 to " + Balancing.MAX_TARGETS + " local services"));
+        return List.of();
+      }
+      return list.orElse(List.of());
+    }
+
+    private static Optional<Balancing> balancing(ConfigTable entry, List<HostPort> targets) {
+      Strategy strategy = entry.parsed("strategy", Strategy::parse).orElse(Strategy.ROUND_ROBIN);
+      Optional<String> group = entry.parsed("group", TunnelName::check);
+      Optional<String> key = entry.string("group_key");
+      Optional<Long> weight = entry.integer("weight");
+      boolean fine = true;
+      if (group.isPresent() && key.filter(value -> !value.isEmpty()).isEmpty()) {
+        entry.report(
+            entry.error(
+                "group",
+                "needs a group_key: the secret every member of group '"
+                    + group.get()
+                    + "' holds, like group_key = \"a-long-random-string\""));
+        fine = false;
+      }
+      if (!entry.has("group") && (entry.has("group_key") || entry.has("weight"))) {
+        entry.report(
+            entry.error(
+                entry.has("group_key") ? "group_key" : "weight",
+                "belongs to a group member: add group = \"NAME\", or remove it"));
+        fine = false;
+      }
+      if (weight.isPresent() && (weight.get() < 1 || weight.get() > Backend.MAX_WEIGHT)) {
+        entry.report(
+            entry.error(
+                "weight", "must be between 1 and " + Backend.MAX_WEIGHT + ", got " + weight.get()));
+        fine = false;
+      }
+      Optional<HealthCheck> healthCheck = healthCheck(entry);
+      if (!fine || (entry.has("health_check") && healthCheck.isEmpty())) {
+        return Optional.empty();
+      }
+      Optional<GroupSpec> groupSpec =
+          group.map(
+              name ->
+                  new GroupSpec(name, Secret.of(key.orElseThrow()), weight.orElse(1L).intValue()));
+      return Optional.of(
+          new Balancing(targets.stream().skip(1).toList(), strategy, groupSpec, healthCheck));
+    }
+
+    private static Optional<HealthCheck> healthCheck(ConfigTable entry) {
+      List<String> timings =
+          List.of(
+              "health_path",
+              "health_interval",
+              "health_timeout",
+              "health_failures",
+              "health_successes");
+      if (!entry.has("health_check")) {
+        timings.stream()
+            .filter(entry::has)
+            .findFirst()
+            .ifPresent(
+                key ->
+                    entry.report(
+                        entry.error(
+                            key, "needs health_check = \"tcp\" or \"http\" in the same tunnel")));
+        return Optional.empty();
+      }
+      Optional<HealthCheck.Kind> kind = entry.parsed("health_check", HealthCheck.Kind::parse);
+      String path = entry.string("health_path").orElse(HealthCheck.DEFAULT_PATH);
+      Duration interval =
+          entry.parsed("health_interval", Durations::parse).orElse(HealthCheck.DEFAULT_INTERVAL);
+      Duration timeout =
+          entry.parsed("health_timeout", Durations::parse).orElse(HealthCheck.DEFAULT_TIMEOUT);
+      long failures = entry.integer("health_failures").orElse((long) HealthCheck.DEFAULT_FAILURES);
+      long successes =
+          entry.integer("health_successes").orElse((long) HealthCheck.DEFAULT_SUCCESSES);
+      if (kind.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new HealthCheck(
+                kind.get(),
+                path,
+                interval,
+                timeout,
+                (int) Math.min(failures, Integer.MAX_VALUE),
+                (int) Math.min(successes, Integer.MAX_VALUE)));
+      } catch (IllegalArgumentException e) {
+        entry.report(entry.error("health_check", "is invalid: " + e.getMessage()));
+        return Optional.empty();
+      }
+    }
+
+    /** A problem of the whole config, placed at {@code key} of the file when there is one. */
+    private ConfigException located(String key, String problem) {
+      return new ConfigException(
+          fileTable == null ? problem : fileTable.location(key) + ": " + problem);
     }
 
     public Builder server(HostPort server) {
@@ -235,20 +387,34 @@ public record ClientConfig(
       return this;
     }
 
+    /**
+     * The finished config.
+     *
+     * @throws ConfigException listing every problem of the file and the flags, one per line
+     */
     public ClientConfig build() {
       if (server == null) {
-        throw new ConfigException(
-            "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the config");
+        problems.add(
+            located(
+                "server",
+                "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the"
+                    + " config"));
       }
-      if (tunnels.isEmpty()) {
-        throw new ConfigException(
-            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
+      if (tunnels.isEmpty() && problems.isEmpty()) {
+        problems.add(
+            located(
+                "tunnels",
+                "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the"
+                    + " config"));
       }
       if (!tls && (pin.isPresent() || strict)) {
-        throw new ConfigException(
-            "--server-fingerprint and --strict check the server's TLS certificate; they make no"
-                + " sense with --no-tls");
+        problems.add(
+            located(
+                "tls",
+                "--server-fingerprint and --strict check the server's TLS certificate; they make"
+                    + " no sense with --no-tls"));
       }
+      problems.throwIfAny();
       return new ClientConfig(
           server,
           token,

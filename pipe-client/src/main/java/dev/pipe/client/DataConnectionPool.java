@@ -5,6 +5,7 @@ import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +30,16 @@ final class DataConnectionPool implements AutoCloseable {
   private final int size;
   private final ServerDialer dialer;
   private final Duration heartbeatInterval;
-  private final Map<String, Tunnel> tunnels;
+  private final Supplier<Map<String, Tunnel>> tunnels;
   private final Set<ControlChannel> idle = ConcurrentHashMap.newKeySet();
   private final List<Thread> slots = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   DataConnectionPool(
-      int size, ServerDialer dialer, Duration heartbeatInterval, Map<String, Tunnel> tunnels) {
+      int size,
+      ServerDialer dialer,
+      Duration heartbeatInterval,
+      Supplier<Map<String, Tunnel>> tunnels) {
     this.size = size;
     this.dialer = dialer;
     this.heartbeatInterval = heartbeatInterval;
@@ -85,16 +90,18 @@ final class DataConnectionPool implements AutoCloseable {
         throw new ProtocolException(
             message.getClass().getSimpleName() + " is not valid on an idle pooled connection");
       }
-      Tunnel tunnel = tunnels.get(assign.tunnel());
+      Tunnel tunnel = tunnels.get().get(assign.tunnel());
       if (tunnel == null) {
-        throw new ProtocolException("the server assigned a tunnel this client does not have");
+        // A reload removed the tunnel while the server was assigning this user.
+        throw new IOException("the server assigned tunnel " + assign.tunnel() + ", since removed");
       }
       // From here on the connection carries a user's bytes, which may pause for as long as the user
       // likes; heartbeats no longer prove it alive.
       channel.setReadTimeout(Duration.ZERO);
+      InetAddress user = assign.sourceAddress().orElse(InetAddress.getLoopbackAddress());
       Thread.ofVirtual()
           .name("assigned-" + assign.tunnel())
-          .start(() -> tunnel.serveAssigned(assign.id(), channel.socket()));
+          .start(() -> tunnel.serveAssigned(assign.id(), user, channel.socket()));
     } catch (IOException e) {
       idle.remove(channel);
       channel.close();

@@ -1,8 +1,12 @@
 package dev.pipe.proto;
 
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.SourceFilter;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Every frame that travels on a pipe connection. {@link MessageCodec} is the only code that knows
@@ -93,11 +97,25 @@ public sealed interface Message {
     }
   }
 
-  /** A user connected to a tunnel: open a data connection and present this id on it. */
-  record Exchange(ConnectionId id, String tunnel) implements Message {
+  /**
+   * A user connected to a tunnel: open a data connection and present this id on it. {@code source}
+   * is the user's IP address, which a client balancing its local targets by {@code ip_hash} hashes;
+   * null from a server that does not send it.
+   */
+  record Exchange(ConnectionId id, String tunnel, String source) implements Message {
     public Exchange {
       Objects.requireNonNull(id, "id");
       TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    public Exchange(ConnectionId id, String tunnel) {
+      this(id, tunnel, null);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
     }
   }
 
@@ -151,12 +169,71 @@ public sealed interface Message {
 
   /**
    * On a pooled data connection: from the next byte on it carries user connection {@code id} of
-   * {@code tunnel}.
+   * {@code tunnel}. {@code source} is the user's IP address, as in {@link Exchange}.
    */
-  record Assign(ConnectionId id, String tunnel) implements Message {
+  record Assign(ConnectionId id, String tunnel, String source) implements Message {
     public Assign {
       Objects.requireNonNull(id, "id");
       TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
+    }
+  }
+
+  /**
+   * Client opens {@code forward}'s tunnel as a member of a load-balanced group: every member shares
+   * the group's public port, and the server spreads user connections over the healthy ones. The
+   * first member sets the group's key and strategy; a member whose key or strategy differs is
+   * refused with {@link ForwardRejected}. Answered like a {@link Forward}.
+   */
+  record JoinGroup(Forward forward, String group, String groupKey, Strategy strategy, int weight)
+      implements Message {
+    public JoinGroup {
+      Objects.requireNonNull(forward, "forward");
+      TunnelName.check(group);
+      Fields.requireText("groupKey", groupKey, 256);
+      Objects.requireNonNull(strategy, "strategy");
+      Fields.requireRange("weight", weight, 1, Backend.MAX_WEIGHT);
+    }
+
+    /** Never shows the key: a message may end up in a log line. */
+    @Override
+    public String toString() {
+      return "JoinGroup[forward="
+          + forward
+          + ", group="
+          + group
+          + ", groupKey=****, strategy="
+          + strategy.wireName()
+          + ", weight="
+          + weight
+          + "]";
+    }
+  }
+
+  /**
+   * The client's health check changed its verdict on a tunnel's local service: while unhealthy the
+   * server sends the tunnel no new user connections (a group's other members take them).
+   */
+  record TunnelHealth(String tunnel, boolean healthy, String reason) implements Message {
+    public TunnelHealth {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * The client stops one tunnel (a reload removed or changed it): the server closes its port, or
+   * takes it out of its group. Connections already flowing through it go on until they end.
+   */
+  record StopTunnel(String tunnel, String reason) implements Message {
+    public StopTunnel {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
     }
   }
 

@@ -37,7 +37,8 @@ public final class MessageCodec {
 
   /**
    * Type byte of every message. Append new types; never renumber, never reuse a number. Operating
-   * the server (the admin dashboard and API) uses 0x30 to 0x3f.
+   * the server (the admin dashboard and API) uses 0x30 to 0x3f; the data-connection pool 0x50 to
+   * 0x5f; load-balanced groups, health and stopping a tunnel (reload) 0x70 to 0x7f.
    */
   static final List<FrameType> TYPES =
       List.of(
@@ -57,7 +58,10 @@ public final class MessageCodec {
           new FrameType(0x30, Message.TunnelClosed.class),
           new FrameType(0x50, Message.PoolLogin.class),
           new FrameType(0x51, Message.PoolAccepted.class),
-          new FrameType(0x52, Message.Assign.class));
+          new FrameType(0x52, Message.Assign.class),
+          new FrameType(0x70, Message.JoinGroup.class),
+          new FrameType(0x71, Message.TunnelHealth.class),
+          new FrameType(0x72, Message.StopTunnel.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 

@@ -3,6 +3,7 @@ package dev.pipe.proto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -30,19 +31,28 @@ class MessageCodecTest {
       case "LoginAccepted" -> new Message.LoginAccepted(10_000, 8);
       case "PoolLogin" -> new Message.PoolLogin(PipeVersion.PROTOCOL, hex32, id.hex());
       case "PoolAccepted" -> new Message.PoolAccepted();
-      case "Assign" -> new Message.Assign(id, "web");
+      case "Assign" -> new Message.Assign(id, "web", "2001:db8::7");
       case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
       case "Forward" ->
           new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));
       case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
       case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
-      case "Exchange" -> new Message.Exchange(id, "web");
+      case "Exchange" -> new Message.Exchange(id, "web", "2001:db8::7");
       case "ExchangeFailed" -> new Message.ExchangeFailed(id, "connection refused");
       case "DataLogin" -> new Message.DataLogin(PipeVersion.PROTOCOL, hex32, id);
       case "DataAccepted" -> new Message.DataAccepted(id);
       case "Heartbeat" -> new Message.Heartbeat();
       case "Goodbye" -> new Message.Goodbye("shutting down");
       case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
+      case "JoinGroup" ->
+          new Message.JoinGroup(
+              new Message.Forward("web-2", TunnelType.TCP, 9000, List.of(), List.of()),
+              "web",
+              "group-secret",
+              Strategy.WEIGHTED,
+              3);
+      case "TunnelHealth" -> new Message.TunnelHealth("web", false, "connect refused");
+      case "StopTunnel" -> new Message.StopTunnel("web", "removed from the config");
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }
@@ -68,6 +78,13 @@ class MessageCodecTest {
     Message message = sample(type);
     Message decoded = MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(message)));
     assertThat(decoded).isEqualTo(message);
+  }
+
+  @Test
+  void aGroupKeyNeverShowsInText() {
+    assertThat(sample(Message.JoinGroup.class).toString())
+        .doesNotContain("group-secret")
+        .contains("groupKey=****");
   }
 
   @Test

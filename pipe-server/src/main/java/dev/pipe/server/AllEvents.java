@@ -46,6 +46,11 @@ final class AllEvents implements ServerEvents {
   }
 
   @Override
+  public void tunnelHealthChanged(TunnelInfo tunnel, boolean healthy, String reason) {
+    observers.forEach(observer -> observer.tunnelHealthChanged(tunnel, healthy, reason));
+  }
+
+  @Override
   public void handshakeFailed(HandshakeFailure reason) {
     observers.forEach(observer -> observer.handshakeFailed(reason));
   }

@@ -38,7 +38,6 @@ final class ControlSession {
   private final Message.Login login;
   private final User user;
   private final Duration heartbeatInterval;
-  private final int maxTunnels;
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
@@ -52,15 +51,14 @@ final class ControlSession {
       ControlChannel channel,
       Message.Login login,
       User user,
-      ServerLimits limits,
+      Duration heartbeatInterval,
       ServerEvents events) {
     this.server = server;
     this.channel = channel;
     this.login = login;
     this.user = user;
-    this.heartbeatInterval = limits.heartbeatInterval();
-    this.maxTunnels = limits.maxTunnelsPerClient();
-    this.pool = new DataPool(limits.maxPoolPerClient());
+    this.heartbeatInterval = heartbeatInterval;
+    this.pool = new DataPool(server.limits().maxPoolPerClient());
     this.client = channel.peer();
     this.info =
         new ClientInfo(
@@ -144,7 +142,10 @@ final class ControlSession {
   /** Handles one frame; false when the client said goodbye. */
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
-      case Message.Forward forward -> forward(forward);
+      case Message.Forward forward -> forward(forward, Optional.empty());
+      case Message.JoinGroup join -> forward(join.forward(), Optional.of(join));
+      case Message.TunnelHealth health -> health(health);
+      case Message.StopTunnel stop -> stop(stop);
       case Message.ExchangeFailed failed ->
           server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
@@ -176,7 +177,8 @@ final class ControlSession {
         message.getClass().getSimpleName() + " is not valid from a client on a control connection");
   }
 
-  private void forward(Message.Forward forward) throws IOException {
+  private void forward(Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws IOException {
     String name = forward.tunnel();
     if (tunnels.containsKey(name)) {
       reject(forward, "this client already has a tunnel named '" + name + "'; names must differ");
@@ -194,6 +196,7 @@ final class ControlSession {
               + ")");
       return;
     }
+    int maxTunnels = server.limits().maxTunnelsPerClient();
     if (tunnels.size() >= maxTunnels) {
       events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
       reject(
@@ -206,7 +209,7 @@ final class ControlSession {
     }
     PublicListener listener;
     try {
-      listener = server.ports().open(this, forward);
+      listener = server.ports().open(this, forward, join);
     } catch (TunnelRejected e) {
       reject(forward, e.getMessage());
       return;
@@ -218,12 +221,62 @@ final class ControlSession {
       return;
     }
     log.info(
-        "tunnel {} of client {} open on port {} ({})",
+        "tunnel {} of client {} open on port {} ({}{})",
         name,
         client,
         listener.port(),
-        forward.type().wireName());
+        forward.type().wireName(),
+        join.map(
+                j ->
+                    ", group "
+                        + j.group()
+                        + " member "
+                        + listener.publicPort().size()
+                        + ", "
+                        + j.strategy().wireName()
+                        + ", weight "
+                        + j.weight())
+            .orElse(""));
     channel.send(new Message.ForwardAccepted(name, listener.port()));
+  }
+
+  /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
+  private void health(Message.TunnelHealth health) {
+    PublicListener listener = tunnels.get(health.tunnel());
+    if (listener == null || !listener.health(health.healthy())) {
+      return;
+    }
+    if (health.healthy()) {
+      log.info(
+          "tunnel {} of client {} on port {} is healthy again: back in the rotation",
+          health.tunnel(),
+          client,
+          listener.port());
+    } else {
+      log.warn(
+          "tunnel {} of client {} on port {} is unhealthy ({}): out of the rotation",
+          health.tunnel(),
+          client,
+          listener.port(),
+          health.reason());
+    }
+    events.tunnelHealthChanged(listener.info(), health.healthy(), health.reason());
+  }
+
+  /** The client stopped a tunnel: it takes no new users; its spliced connections go on. */
+  private void stop(Message.StopTunnel stop) {
+    PublicListener listener = tunnels.remove(stop.tunnel());
+    if (listener == null) {
+      log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
+      return;
+    }
+    server.ports().release(listener, "the client stopped it: " + stop.reason());
+    log.info(
+        "tunnel {} of client {} on port {} stopped by the client: {}",
+        stop.tunnel(),
+        client,
+        listener.port(),
+        stop.reason());
   }
 
   private void reject(Message.Forward forward, String reason) throws IOException {
@@ -286,13 +339,22 @@ final class ControlSession {
       return false;
     }
     try {
-      channel.send(new Message.Exchange(id, listener.tunnel()));
+      channel.send(new Message.Exchange(id, listener.tunnel(), addressOf(user)));
     } catch (IOException e) {
       log.debug(
           "tunnel={} could not announce connection id={}: {}", listener.tunnel(), id, e.toString());
       server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
     }
     return true;
+  }
+
+  /**
+   * The user's IP address as a literal, without an IPv6 zone, which means nothing to the client.
+   */
+  static String addressOf(Socket user) {
+    String address = user.getInetAddress().getHostAddress();
+    int zone = address.indexOf('%');
+    return zone < 0 ? address : address.substring(0, zone);
   }
 
   private void sendHeartbeats() {

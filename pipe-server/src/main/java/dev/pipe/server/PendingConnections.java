@@ -60,7 +60,8 @@ final class PendingConnections {
     if (pending == null) {
       return null;
     }
-    if (!pending.listener().owner().user().equals(claimant)) {
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (!pending.listener().owner().user().sameAs(claimant)) {
       log.warn(
           "a data connection of user {} presented connection id={} of user {}; refused",
           claimant,

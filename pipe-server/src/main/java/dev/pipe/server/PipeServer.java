@@ -46,7 +46,8 @@ public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
 
-  private final ServerLimits limits;
+  private volatile ServerLimits limits;
+  private volatile ServerConfig config;
   private final ServerSocket controlListener;
   private final ServerTransport transport;
   private final ScheduledExecutorService timer;
@@ -74,6 +75,7 @@ public final class PipeServer implements AutoCloseable {
       ServerEvents events) {
     this.events = events;
     this.carrier = new Carrier(active, events);
+    this.config = config;
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
@@ -83,7 +85,12 @@ public final class PipeServer implements AutoCloseable {
     this.pending =
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =
-        new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events);
+        new TunnelPorts(
+            config.bindAddress(),
+            pending,
+            () -> this.limits.maxConnectionsPerTunnel(),
+            () -> this.limits.maxGroupMembers(),
+            events);
     this.unauthenticated =
         new UnauthenticatedConnections(
             limits.maxUnauthenticatedConnections(),
@@ -210,6 +217,41 @@ public final class PipeServer implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Runs with {@code next} from now on, as far as a running server can: logins are checked against
+   * its users at once, and a client whose user was removed or changed (token, ports, names,
+   * sources) is told goodbye, so that it logs in again under the new rules or is refused; other
+   * clients keep every tunnel and connection. Limits read per request change at once.
+   *
+   * @return the settings that changed but take effect only after a restart
+   */
+  public synchronized List<String> reload(ServerConfig next) {
+    ServerReload reload = ServerReload.between(config, next);
+    handshake.credentials(next.credentials());
+    limits = reload.limits();
+    config = next;
+    int ended = 0;
+    for (ControlSession session : List.copyOf(sessions.values())) {
+      if (!next.credentials().holds(session.user())) {
+        ended++;
+        log.info(
+            "client {} logged in as user {}, whose entry the reload removed or changed; ending its"
+                + " session",
+            session,
+            session.user());
+        session.goodbye("the server's settings for user " + session.user() + " changed");
+      }
+    }
+    log.info(
+        "config reloaded: {} clients kept, {} sessions ended for changed users{}",
+        sessions.size(),
+        ended,
+        reload.restartOnly().isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", reload.restartOnly()));
+    return reload.restartOnly();
+  }
+
   /** The TLS certificate's fingerprint, or empty when TLS is off. */
   public Optional<Fingerprint> fingerprint() {
     return transport.fingerprint();
@@ -218,6 +260,11 @@ public final class PipeServer implements AutoCloseable {
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
+  }
+
+  /** The limits in force now; a reload may change some of them (see {@link ServerReload}). */
+  ServerLimits limits() {
+    return limits;
   }
 
   PendingConnections pending() {
@@ -372,7 +419,7 @@ public final class PipeServer implements AutoCloseable {
               + " clients; try later");
       return;
     }
-    if (previous != null && !previous.user().equals(control.user())) {
+    if (previous != null && !previous.user().sameAs(control.user())) {
       // A client id is only ever replaced by the same user: nobody can evict another's session.
       log.warn(
           "client {} logged in as {} with the client id of a session of {}; refused",
@@ -384,7 +431,12 @@ public final class PipeServer implements AutoCloseable {
     }
     ControlSession session =
         new ControlSession(
-            this, control.channel(), control.login(), control.user(), limits, events);
+            this,
+            control.channel(),
+            control.login(),
+            control.user(),
+            limits.heartbeatInterval(),
+            events);
     previous = sessions.put(clientId, session);
     clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {

@@ -81,7 +81,10 @@ final class PooledConnection {
       }
       Carrier.announce(
           channel,
-          new Message.Assign(assignment.id(), assignment.listener().tunnel()),
+          new Message.Assign(
+              assignment.id(),
+              assignment.listener().tunnel(),
+              ControlSession.addressOf(assignment.user())),
           assignment.user());
       opened.copyAToB();
     } catch (InterruptedException e) {

@@ -41,6 +41,12 @@ public interface ServerEvents {
   /** A user connection that {@link #connectionOpened} reported has ended. */
   default void connectionClosed(TunnelInfo tunnel) {}
 
+  /**
+   * A tunnel's client reported its local service healthy again, or unhealthy: it is back in, or out
+   * of, its port's rotation. Called once per change.
+   */
+  default void tunnelHealthChanged(TunnelInfo tunnel, boolean healthy, String reason) {}
+
   /** A connection to the control port did not log in. */
   default void handshakeFailed(HandshakeFailure reason) {}
 

@@ -54,12 +54,21 @@ final class ServerHandshake {
     }
   }
 
-  private final Credentials credentials;
+  private volatile Credentials credentials;
   private final FailedLogins failedLogins;
 
   ServerHandshake(Credentials credentials, FailedLogins failedLogins) {
     this.credentials = credentials;
     this.failedLogins = failedLogins;
+  }
+
+  /** Logins from now on are checked against {@code next} (a reload of the config). */
+  void credentials(Credentials next) {
+    credentials = next;
+  }
+
+  Credentials credentials() {
+    return credentials;
   }
 
   Outcome perform(ControlChannel channel) throws IOException, Refused {

@@ -23,7 +23,9 @@ public enum ServerLimit {
   /** A user connection came from an address the tunnel's or the user's source lists refuse. */
   SOURCE_LISTS("allow_sources"),
   /** A connection came from an address banned after repeated wrong tokens. */
-  LOGIN_BAN("login_failures_before_ban");
+  LOGIN_BAN("login_failures_before_ban"),
+  /** A tunnel asked to join a load-balanced group that already had the most members it may. */
+  MAX_GROUP_MEMBERS("max_group_members");
 
   private final String key;
 
