@@ -119,6 +119,8 @@ final class ClientSession {
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
     }
     return true;
   }

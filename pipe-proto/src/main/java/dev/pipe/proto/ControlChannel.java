@@ -24,9 +24,17 @@ public final class ControlChannel implements AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
 
   public ControlChannel(Socket socket) throws IOException {
+    this(socket, socket.getInputStream(), socket.getOutputStream());
+  }
+
+  /**
+   * Frames read from {@code in} and written to {@code out}, which wrap the socket's own streams (a
+   * buffer, a rate limit); the socket gives the timeouts, the peer and the close.
+   */
+  public ControlChannel(Socket socket, InputStream in, OutputStream out) {
     this.socket = socket;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
+    this.in = in;
+    this.out = out;
   }
 
   /** Sends one frame; safe to call from any thread. */

@@ -1,5 +1,7 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -45,12 +47,36 @@ public sealed interface Message {
     }
   }
 
-  /** Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. */
-  record Forward(String tunnel, TunnelType type, int remotePort) implements Message {
+  /**
+   * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. A
+   * UDP tunnel says how the server should keep its peers' sessions ({@link UdpSessions#DEFAULT}
+   * when left out); a TCP tunnel has no sessions and leaves {@code udp} out.
+   */
+  record Forward(
+      String tunnel,
+      TunnelType type,
+      int remotePort,
+      @JsonInclude(JsonInclude.Include.NON_NULL) UdpSessions udp)
+      implements Message {
     public Forward {
       TunnelName.check(tunnel);
       Objects.requireNonNull(type, "type");
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
+      udp =
+          switch (type) {
+            case TCP -> {
+              if (udp != null) {
+                throw new IllegalArgumentException("udp session settings given for a tcp tunnel");
+              }
+              yield null;
+            }
+            case UDP -> udp == null ? UdpSessions.DEFAULT : udp;
+          };
+    }
+
+    /** A tunnel with the default settings of its type. */
+    public Forward(String tunnel, TunnelType type, int remotePort) {
+      this(tunnel, type, remotePort, null);
     }
   }
 
@@ -108,6 +134,48 @@ public sealed interface Message {
   record Goodbye(String reason) implements Message {
     public Goodbye {
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * One datagram on a UDP tunnel's data connection: from a peer (server to client) or back to it
+   * (client to server). {@code session} is the number the server gave that peer; the payload
+   * travels as raw bytes, not JSON. The array is not copied: whoever builds a Datagram hands its
+   * payload over and does not change it afterwards.
+   */
+  record Datagram(int session, byte[] payload) implements Message {
+    public Datagram {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
+      Objects.requireNonNull(payload, "payload");
+      Fields.requireRange("payload bytes", payload.length, 0, Limits.MAX_DATAGRAM_BYTES);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Datagram that
+          && session == that.session
+          && Arrays.equals(payload, that.payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * session + Arrays.hashCode(payload);
+    }
+
+    /** The length, not the bytes: payloads can be 64 KiB and belong to users, not to logs. */
+    @Override
+    public String toString() {
+      return "Datagram[session=" + session + ", " + payload.length + " bytes]";
+    }
+  }
+
+  /**
+   * Server to client on a UDP tunnel's data connection: this peer's session ended (it was idle for
+   * the tunnel's idle timeout), so the client closes the socket it held for it.
+   */
+  record SessionClosed(int session) implements Message {
+    public SessionClosed {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
     }
   }
 }

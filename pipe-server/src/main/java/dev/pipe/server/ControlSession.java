@@ -95,6 +95,8 @@ final class ControlSession {
       case Message.Exchange unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
