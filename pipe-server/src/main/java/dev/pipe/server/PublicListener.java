@@ -2,6 +2,7 @@ package dev.pipe.server;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;
