@@ -26,7 +26,7 @@ final class ControlSession {
   private final Message.Login login;
   private final Duration heartbeatInterval;
   private final String client;
-  private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, PublicPort> tunnels = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread heartbeat;
 
@@ -120,7 +120,7 @@ final class ControlSession {
               + " tunnels, the most one client may hold; split them over several clients");
       return;
     }
-    PublicListener listener;
+    PublicPort listener;
     try {
       listener = server.ports().open(this, forward);
     } catch (TunnelRejected e) {
@@ -140,11 +140,21 @@ final class ControlSession {
         listener.port(),
         forward.type().wireName());
     channel.send(new Message.ForwardAccepted(name, listener.port()));
+    // Only now: a UDP tunnel's first act is an Exchange, which must follow ForwardAccepted.
+    listener.start();
   }
 
   private void reject(Message.Forward forward, String reason) throws IOException {
     log.warn("tunnel {} of client {} rejected: {}", forward.tunnel(), client, reason);
     channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
+  }
+
+  /** A released port for the log: {@code 9000} for TCP, {@code 9000/udp} for UDP. */
+  private static String describe(PublicPort port) {
+    return switch (port.type()) {
+      case TCP -> String.valueOf(port.port());
+      case UDP -> port.port() + "/udp";
+    };
   }
 
   /** Sends a frame to the client; any thread may call it. */
@@ -191,7 +201,7 @@ final class ControlSession {
       log.info(
           "client {} released ports {}",
           client,
-          tunnels.values().stream().map(PublicListener::port).toList());
+          tunnels.values().stream().map(ControlSession::describe).toList());
     }
     server.sessionEnded(this);
   }

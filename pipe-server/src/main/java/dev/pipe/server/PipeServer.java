@@ -8,6 +8,7 @@ import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,11 +39,15 @@ public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
 
+  /** Two of the largest Datagram frames. */
+  private static final int DATAGRAM_READ_BUFFER_BYTES = 128 * 1024;
+
   private final ServerConfig config;
   private final ServerSocket controlListener;
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
+  private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
   private final ActiveSplices active = new ActiveSplices();
   private final ServerHandshake handshake;
   private final Map<String, ControlSession> sessions = new ConcurrentHashMap<>();
@@ -58,7 +63,13 @@ public final class PipeServer implements AutoCloseable {
             Thread.ofPlatform().name("pipe-timer").daemon().factory());
     this.pending =
         new PendingConnections(config.maxPendingConnections(), config.pendingTimeout(), timer);
-    this.ports = new TunnelPorts(config.bindAddress(), config.allowedPorts(), pending);
+    this.ports =
+        new TunnelPorts(
+            config.bindAddress(),
+            config.allowedPorts(),
+            pending,
+            datagramChannels,
+            config.pendingTimeout());
     this.handshake = new ServerHandshake(config.token(), config.allowNoAuth());
   }
 
@@ -177,7 +188,7 @@ public final class PipeServer implements AutoCloseable {
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
-      case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.DataLogin data -> serveData(data);
     }
   }
 
@@ -195,6 +206,29 @@ public final class PipeServer implements AutoCloseable {
       previous.close();
     }
     session.run();
+  }
+
+  /** A data connection carries one user connection of a TCP tunnel, or a UDP tunnel's datagrams. */
+  private void serveData(ServerHandshake.DataLogin data) {
+    PublicDatagramPort udp = datagramChannels.claim(data.login().id());
+    if (udp == null) {
+      spliceData(data);
+      return;
+    }
+    ControlChannel raw = data.channel();
+    try {
+      raw.setReadTimeout(Duration.ZERO);
+      // Frames follow each other closely on this connection: read them through a buffer.
+      udp.serve(
+          data.login().id(),
+          new ControlChannel(
+              raw.socket(),
+              new BufferedInputStream(raw.socket().getInputStream(), DATAGRAM_READ_BUFFER_BYTES),
+              raw.socket().getOutputStream()));
+    } catch (IOException e) {
+      log.debug("udp data connection from {} failed: {}", raw.peer(), e.toString());
+      raw.close();
+    }
   }
 
   private void spliceData(ServerHandshake.DataLogin data) {

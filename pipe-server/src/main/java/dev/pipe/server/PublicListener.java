@@ -2,6 +2,7 @@ package dev.pipe.server;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * PendingConnections} under a fresh id, and the owning client is told to open a data connection for
  * that id.
  */
-final class PublicListener implements AutoCloseable {
+final class PublicListener implements PublicPort {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
   private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
@@ -36,15 +37,23 @@ final class PublicListener implements AutoCloseable {
     this.pending = pending;
   }
 
-  String tunnel() {
+  @Override
+  public String tunnel() {
     return tunnel;
   }
 
-  int port() {
+  @Override
+  public TunnelType type() {
+    return TunnelType.TCP;
+  }
+
+  @Override
+  public int port() {
     return serverSocket.getLocalPort();
   }
 
-  void start() {
+  @Override
+  public void start() {
     acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
   }
 
