@@ -6,7 +6,9 @@ import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server. More tunnels go in a config file ([[tunnels]]).",
+      "reachable on port 9000 of the server; add --type udp for a UDP service. More tunnels go",
+      "in a config file ([[tunnels]]).",
       "Flags override the config file; the token can also come from PIPE_TOKEN."
     })
 final class ClientCommand implements Callable<Integer> {
@@ -58,8 +61,20 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "What the tunnel carries: tcp (default).")
+      description = "What the tunnel carries: tcp (default) or udp.")
   String type;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description = "udp: a peer's session ends after this long without a datagram (default 60s).")
+  String idleTimeout;
+
+  @Option(
+      names = "--max-sessions",
+      paramLabel = "N",
+      description = "udp: at most this many peers at once (default 1024); new ones get nothing.")
+  String maxSessions;
 
   @Option(
       names = "--bandwidth",
@@ -100,9 +115,14 @@ final class ClientCommand implements Callable<Integer> {
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
     if (local == null && remote == null) {
-      if (name != null || type != null || bandwidth != null) {
+      if (name != null
+          || type != null
+          || bandwidth != null
+          || idleTimeout != null
+          || maxSessions != null) {
         throw new ConfigException(
-            "--name, --type and --bandwidth describe a tunnel: give --local and --remote too");
+            "--name, --type, --bandwidth, --idle-timeout and --max-sessions describe a tunnel:"
+                + " give --local and --remote too");
       }
       return Optional.empty();
     }
@@ -125,7 +145,31 @@ final class ClientCommand implements Callable<Integer> {
                     localAddress,
                     remote,
                     Optional.ofNullable(bandwidth)
-                        .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse)))));
+                        .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse)),
+                    udpSessions(tunnelType))));
+  }
+
+  private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
+    return switch (tunnelType) {
+      case TCP -> {
+        if (idleTimeout != null || maxSessions != null) {
+          throw new ConfigException(
+              "--idle-timeout and --max-sessions apply to udp tunnels: add --type udp");
+        }
+        yield Optional.empty();
+      }
+      case UDP ->
+          Optional.of(
+              new UdpSessions(
+                  (idleTimeout == null
+                          ? Limits.UDP_IDLE_TIMEOUT
+                          : Flags.parse(
+                              "--idle-timeout", idleTimeout, TunnelSpec::parseIdleTimeout))
+                      .toMillis(),
+                  maxSessions == null
+                      ? Limits.UDP_MAX_SESSIONS
+                      : Flags.parse("--max-sessions", maxSessions, TunnelSpec::parseMaxSessions)));
+    };
   }
 
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */

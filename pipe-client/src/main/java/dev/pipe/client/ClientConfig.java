@@ -3,9 +3,11 @@ package dev.pipe.client;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.ConfigTable;
 import dev.pipe.config.HostPort;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +27,11 @@ public record ClientConfig(
   public static final String LOCALHOST = "127.0.0.1";
 
   static final Set<String> FILE_KEYS = Set.of("server", "token", "reconnect", "tunnels");
-  static final Set<String> TUNNEL_KEYS = Set.of("name", "type", "local", "remote", "bandwidth");
+  static final Set<String> TUNNEL_KEYS =
+      Set.of("name", "type", "local", "remote", "bandwidth", "idle_timeout", "max_sessions");
+
+  /** Keys that only a UDP tunnel may hold. */
+  private static final Set<String> UDP_KEYS = Set.of("idle_timeout", "max_sessions");
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -85,7 +91,31 @@ public record ClientConfig(
       String name =
           entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
-      return new TunnelSpec(name, type, local, (int) remote, bandwidth);
+      return new TunnelSpec(name, type, local, (int) remote, bandwidth, udpSessions(entry, type));
+    }
+
+    private static Optional<UdpSessions> udpSessions(ConfigTable entry, TunnelType type) {
+      return switch (type) {
+        case TCP -> {
+          for (String key : UDP_KEYS) {
+            if (entry.has(key)) {
+              throw entry.error(
+                  key, "applies to udp tunnels only; remove it or set type = \"udp\"");
+            }
+          }
+          yield Optional.empty();
+        }
+        case UDP ->
+            Optional.of(
+                new UdpSessions(
+                    entry
+                        .parsed("idle_timeout", TunnelSpec::parseIdleTimeout)
+                        .orElse(Limits.UDP_IDLE_TIMEOUT)
+                        .toMillis(),
+                    entry
+                        .parsedText("max_sessions", TunnelSpec::parseMaxSessions)
+                        .orElse(Limits.UDP_MAX_SESSIONS)));
+      };
     }
 
     public Builder server(HostPort server) {

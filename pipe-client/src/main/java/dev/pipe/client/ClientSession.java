@@ -60,7 +60,9 @@ final class ClientSession {
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       for (Tunnel tunnel : tunnels.values()) {
         TunnelSpec spec = tunnel.spec();
-        channel.send(new Message.Forward(spec.name(), spec.type(), spec.remotePort()));
+        channel.send(
+            new Message.Forward(
+                spec.name(), spec.type(), spec.remotePort(), spec.udp().orElse(null)));
       }
       while (dispatch(channel.receive())) {
         // dispatch did the work; an idle loop body keeps the exit condition in one place

@@ -11,13 +11,15 @@ import dev.pipe.proxy.Splice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A configured tunnel at run time: serves each user connection the server announces by dialing the
- * local service and a data connection, and splicing the two. Its bandwidth limit is shared by all
- * its connections, one limiter per direction.
+ * A configured tunnel at run time. A TCP tunnel serves each user connection the server announces by
+ * dialing the local service and a data connection, and splicing the two; a UDP tunnel hands its
+ * data connection to its {@link DatagramTunnel}. Its bandwidth limit is shared by all its
+ * connections, one limiter per direction.
  */
 final class Tunnel {
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
@@ -27,6 +29,7 @@ final class Tunnel {
   private final ActiveSplices active;
   private final RateLimiter upload;
   private final RateLimiter download;
+  private final Optional<DatagramTunnel> datagrams;
 
   Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active) {
     this.spec = spec;
@@ -34,14 +37,30 @@ final class Tunnel {
     this.active = active;
     this.upload = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
     this.download = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
+    this.datagrams = spec.udp().map(udp -> new DatagramTunnel(spec, udp, dialer, upload, download));
   }
 
   TunnelSpec spec() {
     return spec;
   }
 
-  /** Serves one user connection; runs on its own virtual thread. */
+  /**
+   * Serves what the server announced with an Exchange: one user connection of a TCP tunnel, or the
+   * data connection of a UDP tunnel. Runs on its own virtual thread.
+   */
   void serve(ConnectionId id, ClientSession session) {
+    switch (spec.type()) {
+      case TCP -> serveConnection(id, session);
+      case UDP -> datagrams.orElseThrow().serve(id);
+    }
+  }
+
+  /** Ends what outlives a control connection: a UDP tunnel's data connection and its sessions. */
+  void closeDatagrams() {
+    datagrams.ifPresent(DatagramTunnel::close);
+  }
+
+  private void serveConnection(ConnectionId id, ClientSession session) {
     Socket local = new Socket();
     try {
       Sockets.tune(local);

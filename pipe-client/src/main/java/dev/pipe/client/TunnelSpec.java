@@ -1,30 +1,93 @@
 package dev.pipe.client;
 
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * One tunnel as the user configured it: the local service to expose and the public port to ask for
- * (0: any free port the server allows).
+ * (0: any free port the server allows). A UDP tunnel also says how its peers' sessions are kept; a
+ * TCP tunnel has no sessions.
  */
 public record TunnelSpec(
-    String name, TunnelType type, HostPort local, int remotePort, Optional<Bandwidth> bandwidth) {
+    String name,
+    TunnelType type,
+    HostPort local,
+    int remotePort,
+    Optional<Bandwidth> bandwidth,
+    Optional<UdpSessions> udp) {
   public TunnelSpec {
     TunnelName.check(name);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(bandwidth, "bandwidth");
+    Objects.requireNonNull(udp, "udp");
     if (remotePort < 0 || remotePort > 65_535) {
       throw new IllegalArgumentException("remote port " + remotePort + " is outside 0-65535");
     }
+    if (udp.isPresent() != (type == TunnelType.UDP)) {
+      throw new IllegalArgumentException("udp session settings belong to udp tunnels only");
+    }
+  }
+
+  /** A tunnel with the defaults of its type: a UDP tunnel gets {@link UdpSessions#DEFAULT}. */
+  public TunnelSpec(
+      String name, TunnelType type, HostPort local, int remotePort, Optional<Bandwidth> bandwidth) {
+    this(name, type, local, remotePort, bandwidth, defaultSessions(type));
+  }
+
+  private static Optional<UdpSessions> defaultSessions(TunnelType type) {
+    return switch (type) {
+      case TCP -> Optional.empty();
+      case UDP -> Optional.of(UdpSessions.DEFAULT);
+    };
   }
 
   /** The name a tunnel gets when the user gives none: its type and local port, like tcp-3000. */
   public static String defaultName(TunnelType type, HostPort local) {
     return type.wireName() + "-" + local.port();
+  }
+
+  /** A UDP tunnel's idle timeout as a user writes it, like {@code 60s}, checked against bounds. */
+  public static Duration parseIdleTimeout(String text) {
+    Duration timeout = Durations.parse(text);
+    if (timeout.compareTo(Limits.UDP_MIN_IDLE_TIMEOUT) < 0
+        || timeout.compareTo(Limits.UDP_MAX_IDLE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "idle timeout '"
+              + text
+              + "' is outside "
+              + Limits.UDP_MIN_IDLE_TIMEOUT.toMillis()
+              + "ms to "
+              + Limits.UDP_MAX_IDLE_TIMEOUT.toHours()
+              + "h");
+    }
+    return timeout;
+  }
+
+  /** A UDP tunnel's session cap as a user writes it, checked against the protocol's ceiling. */
+  public static int parseMaxSessions(String text) {
+    long sessions;
+    try {
+      sessions = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a whole number of sessions");
+    }
+    if (sessions < 1 || sessions > Limits.UDP_SESSIONS_CEILING) {
+      throw new IllegalArgumentException(
+          "max sessions "
+              + sessions
+              + " is outside 1 to "
+              + Limits.UDP_SESSIONS_CEILING
+              + " (each session holds a socket on this machine)");
+    }
+    return (int) sessions;
   }
 }
