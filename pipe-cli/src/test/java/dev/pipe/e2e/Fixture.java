@@ -4,17 +4,22 @@ import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.server.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
@@ -33,6 +38,55 @@ public final class Fixture {
   static TunnelSpec tcp(String name, int localPort, int remotePort) {
     return new TunnelSpec(
         name, TunnelType.TCP, new HostPort(LOOPBACK, localPort), remotePort, Optional.empty());
+  }
+
+  static TunnelSpec udp(String name, int localPort, int remotePort) {
+    return new TunnelSpec(
+        name, TunnelType.UDP, new HostPort(LOOPBACK, localPort), remotePort, Optional.empty());
+  }
+
+  static TunnelSpec udp(String name, int localPort, int remotePort, UdpSessions sessions) {
+    return new TunnelSpec(
+        name,
+        TunnelType.UDP,
+        new HostPort(LOOPBACK, localPort),
+        remotePort,
+        Optional.empty(),
+        Optional.of(sessions));
+  }
+
+  /** A UDP port that was free a moment ago. */
+  public static int freeUdpPort() throws IOException {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** True if nothing holds UDP {@code port} on the loopback address. */
+  public static boolean udpPortIsFree(int port) {
+    try (DatagramSocket probe = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * UDP sockets of this machine connected to {@code port} on their remote side, from the kernel's
+   * own table: how a test sees that sockets were closed, not just forgotten.
+   */
+  public static long udpSocketsConnectedTo(int port) throws IOException {
+    String remotePort = String.format(":%04X", port);
+    long count = 0;
+    for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+      for (String line : Files.readAllLines(Path.of(table)).stream().skip(1).toList()) {
+        String[] fields = line.strip().split("\\s+");
+        if (fields[2].endsWith(remotePort)) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   static Socket connect(int port) throws IOException {
@@ -61,7 +115,7 @@ public final class Fixture {
   }
 
   /** Polls until {@code condition} holds, failing after {@code timeout}. */
-  static void eventually(Duration timeout, String what, BooleanSupplier condition)
+  public static void eventually(Duration timeout, String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

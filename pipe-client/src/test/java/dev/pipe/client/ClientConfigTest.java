@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -85,6 +86,69 @@ class ClientConfigTest {
     assertThatThrownBy(
             () -> ClientConfig.builder().file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n")))
         .hasMessageContaining("must be a port between 0 and 65535");
+  }
+
+  @Test
+  void udpTunnelsCarryTheirSessionSettingsWithDefaults() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "example.com:8910"
+
+                    [[tunnels]]
+                    name = "wireguard"
+                    type = "udp"
+                    local = 51820
+                    remote = 51820
+
+                    [[tunnels]]
+                    name = "dns"
+                    type = "udp"
+                    local = 53
+                    remote = 5353
+                    idle_timeout = "5s"
+                    max_sessions = 10000
+                    """))
+            .build();
+    assertThat(config.tunnels().get(0).udp()).contains(UdpSessions.DEFAULT);
+    assertThat(config.tunnels().get(1).udp()).contains(new UdpSessions(5_000, 10_000));
+  }
+
+  @Test
+  void udpSettingsAreCheckedAndBelongToUdpTunnelsOnly() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\nlocal = 1\nremote = 1\n"
+                                + "max_sessions = 10\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            ":5: 'max_sessions' in [[tunnels]] #1 applies to udp tunnels only; remove it or set"
+                + " type = \"udp\"");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nidle_timeout = \"10ms\"\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'idle_timeout' in [[tunnels]] #1 is invalid: idle timeout '10ms' is outside 100ms to"
+                + " 24h");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nmax_sessions = 0\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max sessions 0 is outside 1 to 16384");
   }
 
   @Test
