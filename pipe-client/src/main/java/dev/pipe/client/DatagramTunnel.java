@@ -15,6 +15,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,18 @@ final class DatagramTunnel {
   /** Two of the largest Datagram frames. */
   private static final int READ_BUFFER_BYTES = 128 * 1024;
 
+  /** How long close() waits for the relay to end, so its closing counts reach the log. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+  /** The data connection being served, and the thread serving it. */
+  private record Serving(Socket data, Thread thread) {}
+
   private final TunnelSpec spec;
   private final UdpSessions sessions;
   private final ServerDialer dialer;
   private final RateLimiter upload;
   private final RateLimiter download;
-  private final AtomicReference<Socket> current = new AtomicReference<>();
+  private final AtomicReference<Serving> current = new AtomicReference<>();
 
   DatagramTunnel(
       TunnelSpec spec,
@@ -69,11 +76,15 @@ final class DatagramTunnel {
           e.getMessage());
       return;
     }
-    Sockets.closeQuietly(current.getAndSet(data));
+    Serving serving = new Serving(data, Thread.currentThread());
+    Serving previous = current.getAndSet(serving);
+    if (previous != null) {
+      Sockets.closeQuietly(previous.data());
+    }
     try {
       relay(data);
     } finally {
-      current.compareAndSet(data, null);
+      current.compareAndSet(serving, null);
       Sockets.closeQuietly(data);
     }
   }
@@ -118,13 +129,27 @@ final class DatagramTunnel {
       end = "closed: the server broke the protocol: " + e.getMessage();
       log.warn("tunnel {}: udp data connection {}", spec.name(), end);
     } catch (IOException e) {
-      end = current.get() == data ? "lost: " + e.getMessage() : "closed";
+      // A socket we closed ourselves (shutdown, a newer connection) is closed; a lost one is not.
+      end = data.isClosed() ? "closed" : "lost: " + e.getMessage();
     }
     log.info("tunnel {}: udp data connection {}; {}", spec.name(), end, relay.counts());
   }
 
-  /** Ends the current data connection, if any, and with it every session's socket. */
+  /**
+   * Ends the current data connection, if any, and with it every session's socket. The serving
+   * thread clears {@link #current} itself once it has logged, so that every caller, not just the
+   * first, waits for that.
+   */
   void close() {
-    Sockets.closeQuietly(current.getAndSet(null));
+    Serving serving = current.get();
+    if (serving == null) {
+      return;
+    }
+    Sockets.closeQuietly(serving.data());
+    try {
+      serving.thread().join(CLOSE_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
