@@ -112,7 +112,7 @@ final class DatagramTunnel {
       return;
     }
     log.debug("tunnel {}: udp data connection open", spec.name());
-    String end = "closed";
+    String end;
     try (relay) {
       while (true) {
         switch (channel.receive()) {
@@ -126,8 +126,12 @@ final class DatagramTunnel {
     } catch (EOFException e) {
       end = "closed by the server";
     } catch (ProtocolException e) {
-      end = "closed: the server broke the protocol: " + e.getMessage();
-      log.warn("tunnel {}: udp data connection {}", spec.name(), end);
+      log.warn(
+          "tunnel {}: udp data connection closed: the server broke the protocol: {}; {}",
+          spec.name(),
+          e.getMessage(),
+          relay.counts());
+      return;
     } catch (IOException e) {
       // A socket we closed ourselves (shutdown, a newer connection) is closed; a lost one is not.
       end = data.isClosed() ? "closed" : "lost: " + e.getMessage();

@@ -18,8 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TunnelPorts {
   private static final int BACKLOG = 1_024;
 
-  /** Room for a burst from many UDP peers; the kernel may grant less (net.core.rmem_max). */
-  private static final int UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+  /**
+   * Room for a burst from many UDP peers (the kernel doubles it, within net.core.rmem_max), but not
+   * much more: under overload a deeper queue only delays every datagram, which games and voice
+   * notice more than a drop.
+   */
+  private static final int UDP_SOCKET_BUFFER_BYTES = 1024 * 1024;
 
   /** A port of one protocol. */
   private record Key(TunnelType type, int port) {}
