@@ -13,6 +13,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -124,6 +126,32 @@ public final class Fixture {
             "timed out after " + timeout.toMillis() + " ms waiting for " + what);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** A frame header by hand: a type byte and a length, for tests that send what no codec would. */
+  static byte[] header(int type, int length) {
+    return ByteBuffer.allocate(5).put((byte) type).putInt(length).array();
+  }
+
+  /** A whole frame by hand around {@code body}, whatever it holds. */
+  static byte[] frame(int type, byte[] body) {
+    return ByteBuffer.allocate(5 + body.length)
+        .put((byte) type)
+        .putInt(body.length)
+        .put(body)
+        .array();
+  }
+
+  /** Reads until the peer closes; a Rejected frame (or anything) before the close is fine. */
+  static boolean drainUntilClosed(InputStream in) throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // skip whatever the server says before it closes
+      }
+      return true;
+    } catch (SocketException e) {
+      return true;
     }
   }
 

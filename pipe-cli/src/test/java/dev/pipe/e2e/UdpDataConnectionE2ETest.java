@@ -12,9 +12,6 @@ import dev.pipe.proto.RejectReason;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.server.PipeServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -55,12 +52,12 @@ class UdpDataConnectionE2ETest {
 
   static List<byte[]> malformedFrames() {
     return List.of(
-        frame(0x20, new byte[] {0, 0}),
-        header(0x20, 4 + 65_508),
-        header(0x20, Integer.MAX_VALUE),
-        frame(0x20, new byte[] {(byte) 0x80, 0, 0, 0, 'x'}),
-        header(0xee, 2),
-        frame(0x0c, "{}".getBytes(StandardCharsets.UTF_8)),
+        Fixture.frame(0x20, new byte[] {0, 0}),
+        Fixture.header(0x20, 4 + 65_508),
+        Fixture.header(0x20, Integer.MAX_VALUE),
+        Fixture.frame(0x20, new byte[] {(byte) 0x80, 0, 0, 0, 'x'}),
+        Fixture.header(0xee, 2),
+        Fixture.frame(0x0c, "{}".getBytes(StandardCharsets.UTF_8)),
         MessageCodec.encode(new Message.SessionClosed(0)),
         "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
   }
@@ -85,7 +82,7 @@ class UdpDataConnectionE2ETest {
         assertThat(peer.receive(REPLY)).asString(StandardCharsets.UTF_8).isEqualTo("pong");
 
         data[0].socket.getOutputStream().write(hostile);
-        assertThat(drainUntilClosed(data[0].socket.getInputStream())).isTrue();
+        assertThat(Fixture.drainUntilClosed(data[0].socket.getInputStream())).isTrue();
 
         // The control connection lives on, and the server asks for a new data connection.
         Message.Exchange second = next(control.channel, Message.Exchange.class);
@@ -146,31 +143,7 @@ class UdpDataConnectionE2ETest {
     }
   }
 
-  /** Reads until the server closes; a Rejected frame before the close is fine. */
-  private static boolean drainUntilClosed(InputStream in) throws IOException {
-    try {
-      while (in.read() >= 0) {
-        // skip whatever the server sends before it closes
-      }
-      return true;
-    } catch (SocketException e) {
-      return true;
-    }
-  }
-
   private static byte[] utf8(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] header(int type, int length) {
-    return ByteBuffer.allocate(5).put((byte) type).putInt(length).array();
-  }
-
-  private static byte[] frame(int type, byte[] body) {
-    return ByteBuffer.allocate(5 + body.length)
-        .put((byte) type)
-        .putInt(body.length)
-        .put(body)
-        .array();
   }
 }
