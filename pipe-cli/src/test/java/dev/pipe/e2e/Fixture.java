@@ -64,6 +64,18 @@ public final class Fixture {
     }
   }
 
+  /** A port that was free for TCP and for UDP a moment ago. */
+  static int freeTcpAndUdpPort() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        if (udpPortIsFree(tcp.getLocalPort())) {
+          return tcp.getLocalPort();
+        }
+      }
+    }
+    throw new IOException("no port free for both TCP and UDP in 100 attempts");
+  }
+
   /** True if nothing holds UDP {@code port} on the loopback address. */
   public static boolean udpPortIsFree(int port) {
     try (DatagramSocket probe = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {

@@ -4,10 +4,13 @@ import static dev.pipe.e2e.Fixture.LOOPBACK;
 import static dev.pipe.e2e.Fixture.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipe.example.EchoServer;
 import dev.pipe.example.UdpEchoServer;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.server.PipeServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -318,18 +321,19 @@ class UdpTunnelE2ETest {
 
   @Test
   void aTcpTunnelAndAUdpTunnelMayShareAPortNumber() throws Exception {
-    int port = Fixture.freeUdpPort();
-    try (dev.pipe.example.EchoServer tcpEcho = dev.pipe.example.EchoServer.start(LOOPBACK, 0);
-        RunningClient client =
-            RunningClient.start(
-                server.port(),
-                Fixture.tcp("dns-tcp", tcpEcho.port(), port),
-                udp("dns-udp", echo.port(), port))) {
-      assertThat(client.awaitReady("dns-tcp")).isEqualTo(port);
-      assertThat(client.awaitReady("dns-udp")).isEqualTo(port);
-      assertThat(TunnelE2ETest.echoRoundTrip(port, 9, 10_000).call()).isTrue();
-      try (UdpPeer peer = UdpPeer.to(port)) {
-        assertThat(peer.echoed("both", REPLY)).isTrue();
+    try (EchoServer tcpEcho = EchoServer.start(LOOPBACK, 0)) {
+      int port = Fixture.freeTcpAndUdpPort();
+      try (RunningClient client =
+          RunningClient.start(
+              server.port(),
+              Fixture.tcp("dns-tcp", tcpEcho.port(), port),
+              udp("dns-udp", echo.port(), port))) {
+        assertThat(client.awaitReady("dns-tcp")).isEqualTo(port);
+        assertThat(client.awaitReady("dns-udp")).isEqualTo(port);
+        assertThat(TunnelE2ETest.echoRoundTrip(port, 9, 10_000).call()).isTrue();
+        try (UdpPeer peer = UdpPeer.to(port)) {
+          assertThat(peer.echoed("both", REPLY)).isTrue();
+        }
       }
     }
   }
@@ -337,8 +341,8 @@ class UdpTunnelE2ETest {
   private static long socketsTo(int port) {
     try {
       return Fixture.udpSocketsConnectedTo(port);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
