@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Datagram rates through a path, for 64-byte and 1,200-byte datagrams (iperf3 -u).
 
-  udp_rate.py ENTRY --path NAME [--sizes 64,1200] [--rates 10000,50000] [--duration 5]
+  udp_rate.py ENTRY --path NAME [--echo PORT] [--sizes 64,1200] [--rates 10000,50000]
   udp_rate.py --report FILE...      # a Markdown table of earlier results
 
 ENTRY is the path's entry port for the harness's iperf3 service (TCP for iperf3's control
@@ -12,6 +12,10 @@ peer) on its own, for --duration seconds:
             and Mbit/s of payload, and the loss.
   RATE      iperf3 paced at RATE datagrams/s: what arrives, and the loss.
 
+Then, with --echo (the path's entry for a UDP echo service), 5,000 ping-pongs of 64 bytes on one
+socket, after all the above: the harness measures the same, but before a JIT-compiled relay has
+seen any UDP; this is the warm figure.
+
 A search for the highest rate without loss was tried and dropped: with short trials the
 buffers absorb an overload and the answer jumped around between runs.
 
@@ -20,6 +24,7 @@ measurement. Python 3 standard library only.
 """
 import argparse
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -81,6 +86,31 @@ def measure(a):
             for pps in [int(r) for r in a.rates.split(",")]:
                 r = iperf(a.entry, size, a.duration, reverse, str(pps * size * 8))
                 emit(a.path, str(pps), size, reverse, r)
+    if a.echo:
+        print(json.dumps({"test": "udp_latency_warm", "path": a.path, "size": 64,
+                          **ping_pong(a.echo)}), flush=True)
+
+
+def ping_pong(port, count=5000, size=64):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    s.connect((HOST, port))
+    payload = bytes(i & 0xFF for i in range(size))
+    samples, lost = [], 0
+    for _ in range(count):
+        t0 = time.perf_counter()
+        s.send(payload)
+        try:
+            if s.recv(65535) != payload:
+                raise SystemExit("udp echo mismatch")
+            samples.append((time.perf_counter() - t0) * 1e6)
+        except socket.timeout:
+            lost += 1
+    s.close()
+    samples.sort()
+    pick = lambda q: round(samples[min(len(samples) - 1, int(q * len(samples)))], 1)
+    return {"n": len(samples), "lost": lost, "p50_us": pick(0.5), "p90_us": pick(0.9),
+            "p99_us": pick(0.99), "p999_us": pick(0.999)}
 
 
 def emit(path, mode, size, reverse, r):
@@ -90,6 +120,7 @@ def emit(path, mode, size, reverse, r):
 
 def report(files):
     rows = {}
+    latency = {}
     paths = []
     for f in files:
         for line in open(f):
@@ -97,6 +128,8 @@ def report(files):
             if r.get("test") == "meta":
                 print(f"- {r['path']}: {r['date']}, CPUs {r['cpu_busy_before_pct']} % busy before"
                       f" the start, load average {r['loadavg']}")
+            if r.get("test") == "udp_latency_warm":
+                latency[r["path"]] = r
             if r.get("test") != "udp_rate":
                 continue
             if r["path"] not in paths:
@@ -117,12 +150,17 @@ def report(files):
                     cells.append("–" if r is None else
                                  f"{r['received_pps']:,}/s, {r['mbps']:,} Mbit/s, {r['lost_percent']} % lost")
                 print(f"| {size} B, {way}, {label} | " + " | ".join(cells) + " |")
+    if latency:
+        for q in ("p50_us", "p99_us"):
+            cells = [f"{latency[p][q]:,}" if p in latency else "–" for p in paths]
+            print(f"| 64 B ping-pong after the above (warm), {q[:3]} [µs] | " + " | ".join(cells) + " |")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("entry", nargs="?", type=int)
     ap.add_argument("--path", default="?")
+    ap.add_argument("--echo", type=int, help="entry port of a UDP echo, for the warm ping-pong")
     ap.add_argument("--sizes", default="64,1200")
     ap.add_argument("--rates", default="10000,50000", help="offered datagrams/s, besides -b 0")
     ap.add_argument("--duration", type=int, default=5)
