@@ -1,18 +1,32 @@
 package dev.pipe.cli;
 
+import dev.pipe.balance.Strategy;
+import dev.pipe.client.Balancing;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
+import dev.pipe.client.GroupSpec;
+import dev.pipe.client.HealthCheck;
 import dev.pipe.client.PipeClient;
+import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.Secret;
+import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,9 +38,12 @@ import picocli.CommandLine.Option;
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
       "reachable on port 9000 of the server; add --type udp for a UDP service. More tunnels go",
       "in a config file ([[tunnels]]).",
-      "Flags override the config file; the token can also come from PIPE_TOKEN."
+      "Flags override the config file; the token can also come from PIPE_TOKEN.",
+      "With --config, changes to the file apply while the client runs: added tunnels open,",
+      "removed ones stop, changed ones restart, the others keep their connections."
     })
 final class ClientCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
 
   @Option(
       names = "--server",
@@ -43,8 +60,10 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--local",
       paramLabel = "[HOST:]PORT",
-      description = "The local service to expose (host defaults to 127.0.0.1).")
-  String local;
+      description =
+          "The local service to expose (host defaults to 127.0.0.1); repeat it to balance over"
+              + " several.")
+  List<String> locals = new ArrayList<>();
 
   @Option(
       names = "--remote",
@@ -83,15 +102,121 @@ final class ClientCommand implements Callable<Integer> {
   String bandwidth;
 
   @Option(
+      names = "--allow-source",
+      paramLabel = "CIDR",
+      description = "Let the server admit users of this tunnel only from here (repeatable).")
+  List<String> allowSources = new ArrayList<>();
+
+  @Option(
+      names = "--deny-source",
+      paramLabel = "CIDR",
+      description = "Have the server close this tunnel's users from here at once (repeatable).")
+  List<String> denySources = new ArrayList<>();
+
+  @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description = "Join this load-balanced group: its members share one public port.")
+  String group;
+
+  @Option(
+      names = "--group-key",
+      paramLabel = "SECRET",
+      defaultValue = "${env:PIPE_GROUP_KEY}",
+      description = "The secret every member of the group holds (or PIPE_GROUP_KEY).")
+  String groupKey;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "NAME",
+      description =
+          "How the group and the local services share users: round_robin (default), weighted,"
+              + " ip_hash, least_connections, random.")
+  String strategy;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "N",
+      description = "This member's share of the group under the weighted strategy (default 1).")
+  Integer weight;
+
+  @Option(
+      names = "--health-check",
+      paramLabel = "TYPE",
+      description = "Check the local services: tcp (connect) or http (GET, expect 2xx).")
+  String healthCheck;
+
+  @Option(
+      names = "--health-path",
+      paramLabel = "PATH",
+      description = "The path of an http health check (default /).")
+  String healthPath;
+
+  @Option(
+      names = "--no-tls",
+      description = "Plain TCP to a server run with --no-tls: only on a network you trust.")
+  boolean noTls;
+
+  @Option(
+      names = "--server-fingerprint",
+      paramLabel = "sha256:HEX",
+      description = "Trust the server only if its certificate has this fingerprint.")
+  String serverFingerprint;
+
+  @Option(
+      names = "--strict",
+      description = "Refuse a server met for the first time unless --server-fingerprint pins it.")
+  boolean strict;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "Where known servers are remembered (default ~/.pipe).")
+  Path stateDir;
+
+  @Option(
+      names = "--pool",
+      paramLabel = "N",
+      description =
+          "Data connections to keep open ahead of time, so new users need not wait for one"
+              + " (default 8; 0 for none; the server may grant fewer).")
+  Integer pool;
+
+  @Option(
       names = "--no-reconnect",
       description = "Exit with status 2 when the connection to the server is lost.")
   boolean noReconnect;
+
+  @Option(
+      names = "--status",
+      paramLabel = "ADDR",
+      description =
+          "Where 'pipe status' reads this client's state: a loopback [HOST:]PORT (default"
+              + " 127.0.0.1:8912, 0 picks a free port) or off.")
+  String status;
 
   @Option(names = "--config", paramLabel = "FILE", description = "A client config file (TOML).")
   Path config;
 
   @Override
   public Integer call() throws Exception {
+    ClientConfig clientConfig = load();
+    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
+      Reloader reloader = Reloader.watch(config, () -> client.reload(load()));
+      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
+      try {
+        Shutdown.onSignal(client::close);
+        client.run();
+      } finally {
+        reloader.close();
+        statusEndpoint.ifPresent(StatusEndpoint::close);
+      }
+    }
+    return 0;
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ClientConfig load() {
     ClientConfig.Builder builder = ClientConfig.builder();
     if (config != null) {
       builder.file(config);
@@ -103,50 +228,118 @@ final class ClientCommand implements Callable<Integer> {
     if (noReconnect) {
       builder.reconnect(false);
     }
-    flagTunnel().ifPresent(builder::tunnel);
-    ClientConfig clientConfig = builder.build();
-    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Shutdown.onSignal(client::close);
-      client.run();
+    if (noTls) {
+      builder.tls(false);
     }
-    return 0;
+    if (pool != null) {
+      if (pool < 0 || pool > Limits.MAX_POOL_CONNECTIONS) {
+        throw new ConfigException(
+            "--pool " + pool + " is outside 0-" + Limits.MAX_POOL_CONNECTIONS);
+      }
+      builder.pool(pool);
+    }
+    if (serverFingerprint != null) {
+      builder.serverFingerprint(
+          Flags.parse("--server-fingerprint", serverFingerprint, Fingerprint::parse));
+    }
+    if (strict) {
+      builder.strict(true);
+    }
+    if (stateDir != null) {
+      builder.stateDir(stateDir);
+    }
+    if (status != null) {
+      builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
+    }
+    flagTunnel().ifPresent(builder::tunnel);
+    return builder.build();
+  }
+
+  /**
+   * Serves this client's state to {@code pipe status}. A status port that is taken (a second client
+   * on the same machine) is worth a warning, not a refusal to tunnel.
+   */
+  private static Optional<StatusEndpoint> startStatus(ClientConfig config, PipeClient client) {
+    if (config.status().isEmpty()) {
+      return Optional.empty();
+    }
+    HostPort address = config.status().get();
+    try {
+      StatusEndpoint endpoint = StatusEndpoint.start(address.toAddress(), client::status);
+      log.info(
+          "status on http://{}/status (read it with: pipe status --client {})",
+          new HostPort(address.host(), endpoint.address().getPort()),
+          new HostPort(address.host(), endpoint.address().getPort()));
+      return Optional.of(endpoint);
+    } catch (IOException e) {
+      log.warn(
+          "no status endpoint: cannot listen on {} ({}); give this client another --status"
+              + " 127.0.0.1:PORT, or --status off",
+          address,
+          e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
-    if (local == null && remote == null) {
+    if (locals.isEmpty() && remote == null) {
       if (name != null
           || type != null
           || bandwidth != null
           || idleTimeout != null
-          || maxSessions != null) {
+          || maxSessions != null
+          || !allowSources.isEmpty()
+          || !denySources.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null) {
         throw new ConfigException(
-            "--name, --type, --bandwidth, --idle-timeout and --max-sessions describe a tunnel:"
-                + " give --local and --remote too");
+            "--name, --type, --bandwidth, --idle-timeout, --max-sessions, the source lists,"
+                + " --group, --strategy, --weight and --health-check describe a tunnel: give"
+                + " --local and --remote too");
       }
       return Optional.empty();
     }
-    if (local == null || remote == null) {
+    if (locals.isEmpty() || remote == null) {
       throw new ConfigException(
           "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
     }
     TunnelType tunnelType =
         type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
-    HostPort localAddress =
-        Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
-    return Optional.of(
+    List<HostPort> targets =
+        locals.stream()
+            .map(
+                local ->
+                    Flags.parse(
+                        "--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST)))
+            .toList();
+    HostPort localAddress = targets.getFirst();
+    String tunnelName =
         Flags.parse(
             "--name",
             name == null ? TunnelSpec.defaultName(tunnelType, localAddress) : name,
-            tunnelName ->
-                new TunnelSpec(
-                    tunnelName,
-                    tunnelType,
-                    localAddress,
-                    remote,
-                    Optional.ofNullable(bandwidth)
-                        .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse)),
-                    udpSessions(tunnelType))));
+            TunnelName::check);
+    Optional<Bandwidth> limit =
+        Optional.ofNullable(bandwidth)
+            .map(rate -> Flags.parse("--bandwidth", rate, Bandwidth::parse));
+    SourceFilter sources;
+    try {
+      sources = SourceFilter.parse(allowSources, denySources);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
+    }
+    return Optional.of(
+        new TunnelSpec(
+            tunnelName,
+            tunnelType,
+            localAddress,
+            remote,
+            limit,
+            sources,
+            balancing(tunnelType, targets.subList(1, targets.size())),
+            udpSessions(tunnelType)));
   }
 
   private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
@@ -172,6 +365,59 @@ final class ClientCommand implements Callable<Integer> {
     };
   }
 
+  private Balancing balancing(TunnelType tunnelType, List<HostPort> moreTargets) {
+    if (tunnelType == TunnelType.UDP) {
+      if (!moreTargets.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null
+          || healthPath != null) {
+        throw new ConfigException(
+            "a udp tunnel has one local service and no group, strategy, weight or health check:"
+                + " give one --local, and leave those flags out");
+      }
+      return Balancing.NONE;
+    }
+    Strategy chosen =
+        strategy == null
+            ? Strategy.ROUND_ROBIN
+            : Flags.parse("--strategy", strategy, Strategy::parse);
+    if (group == null && (weight != null || (groupKey != null && !groupKey.isEmpty()))) {
+      throw new ConfigException("--weight and --group-key belong to a group member: give --group");
+    }
+    Optional<GroupSpec> membership =
+        Optional.ofNullable(group)
+            .map(
+                name ->
+                    Flags.parse(
+                        "--group",
+                        name,
+                        text ->
+                            new GroupSpec(text, Secret.of(groupKey), weight == null ? 1 : weight)));
+    Optional<HealthCheck> check =
+        Optional.ofNullable(healthCheck)
+            .map(
+                kind ->
+                    Flags.parse(
+                        "--health-check",
+                        kind,
+                        text -> {
+                          HealthCheck defaults = HealthCheck.of(HealthCheck.Kind.parse(text));
+                          return new HealthCheck(
+                              defaults.kind(),
+                              healthPath == null ? defaults.path() : healthPath,
+                              defaults.interval(),
+                              defaults.timeout(),
+                              defaults.failures(),
+                              defaults.successes());
+                        }));
+    if (healthPath != null && healthCheck == null) {
+      throw new ConfigException("--health-path belongs to --health-check http: give both");
+    }
+    return new Balancing(moreTargets, chosen, membership, check);
+  }
+
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
   private record Printer(HostPort server) implements ClientListener {
     @Override
@@ -191,6 +437,33 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public void tunnelRejected(TunnelSpec tunnel, String reason) {
       System.err.println("tunnel " + tunnel.name() + " rejected: " + reason);
+    }
+
+    @Override
+    public void tunnelOffline(TunnelSpec tunnel, String reason) {
+      System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {
+      System.out.println(
+          "tunnel "
+              + tunnel.name()
+              + (healthy
+                  ? " healthy again: back in the rotation"
+                  : " unhealthy: " + reason + "; the server sends it no new users"));
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelClosed(TunnelSpec tunnel, String reason) {
+      System.err.println(
+          "tunnel "
+              + tunnel.name()
+              + " closed by the server: "
+              + reason
+              + "; this client will not reopen it until it is restarted");
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.pipe.cli;
 
+import dev.pipe.admin.AdminServer;
+import dev.pipe.admin.PrometheusMetrics;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientFailure;
 import dev.pipe.client.ClientListener;
@@ -17,14 +19,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,18 +54,30 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Secret token = Secret.of(Proof.newNonce());
+    // A throwaway state directory: the demo's certificate must not become the user's server's.
+    Path state = Files.createTempDirectory("pipe-demo-");
     HelloHttpServer web = HelloHttpServer.start(LOOPBACK, 0);
-    PipeServer server =
-        PipeServer.start(ServerConfig.builder().bindAddress(LOOPBACK).port(0).token(token).build());
+    PrometheusMetrics metrics = new PrometheusMetrics();
+    ServerConfig serverConfig =
+        ServerConfig.builder()
+            .bindAddress(LOOPBACK)
+            .port(0)
+            .token(token)
+            .stateDir(state)
+            .adminPort(0)
+            .build();
+    PipeServer server = PipeServer.start(serverConfig, metrics);
+    AdminServer admin = AdminServer.start(serverConfig.admin(), server, metrics);
     TunnelSpec tunnel =
-        new TunnelSpec(
-            "demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0, Optional.empty());
+        new TunnelSpec("demo", TunnelType.TCP, new HostPort(LOOPBACK, web.port()), 0);
     CompletableFuture<Integer> ready = new CompletableFuture<>();
     PipeClient client =
         new PipeClient(
             ClientConfig.builder()
                 .server(new HostPort(LOOPBACK, server.port()))
                 .token(token)
+                .serverFingerprint(server.fingerprint().orElseThrow())
+                .stateDir(state)
                 .tunnel(tunnel)
                 .build(),
             new ReadyListener(ready));
@@ -68,7 +85,9 @@ final class DemoCommand implements Callable<Integer> {
         () -> {
           client.close();
           server.close();
+          admin.close();
           web.close();
+          deleteQuietly(state);
         };
     try {
       Thread.ofVirtual().name("demo-client").start(() -> runClient(client, ready));
@@ -91,6 +110,8 @@ final class DemoCommand implements Callable<Integer> {
               + web.port());
       System.out.println(
           "  one request through it       HTTP 200: " + body.lines().findFirst().orElse(""));
+      System.out.println(
+          "  admin dashboard              http://" + LOOPBACK + ":" + admin.port() + "/");
       System.out.println();
       if (once) {
         System.out.println("the tunnel works.");
@@ -109,6 +130,14 @@ final class DemoCommand implements Callable<Integer> {
           "the demo tunnel did not open within " + READY_TIMEOUT.toSeconds() + " s", e);
     } finally {
       stop.run();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // A temporary directory left behind is harmless; the demo's result does not depend on it.
     }
   }
 
@@ -143,6 +172,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public void tunnelRejected(TunnelSpec tunnel, String reason) {
       ready.completeExceptionally(new IOException("the demo tunnel was rejected: " + reason));
+    }
+
+    @Override
+    public void tunnelOffline(TunnelSpec tunnel, String reason) {
+      // Server and client share this process: the connection between them does not drop.
+    }
+
+    @Override
+    public void tunnelClosed(TunnelSpec tunnel, String reason) {
+      System.out.println("tunnel demo closed from the dashboard: " + reason);
     }
   }
 }

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServerCommand.class,
       ClientCommand.class,
+      StatusCommand.class,
+      CheckCommand.class,
       DemoCommand.class,
       ExampleCommand.class,
       CommandLine.HelpCommand.class

@@ -1,10 +1,16 @@
 package dev.pipe.cli;
 
+import dev.pipe.admin.AdminServer;
+import dev.pipe.admin.PrometheusMetrics;
+import dev.pipe.config.ConfigException;
 import dev.pipe.config.Durations;
+import dev.pipe.proto.Secret;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.PortRanges;
 import dev.pipe.server.ServerConfig;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,20 +21,25 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the public side: clients connect to the control port and open tunnels on public ports.",
-      "Flags override the config file; the token can also come from PIPE_TOKEN."
+      "Flags override the config file. Most flags can also come from the environment, as",
+      "PIPE_ variables (PIPE_TOKEN, PIPE_ADMIN_TOKEN, PIPE_ALLOW_PORTS, ...): see each flag.",
+      "The admin port serves the dashboard, the JSON API, /metrics and /healthz.",
+      "With --config, changes to [[users]] and limits in the file apply while it runs."
     })
 final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--bind",
       paramLabel = "ADDR",
-      description = "Address to listen on (default 0.0.0.0).")
+      defaultValue = "${env:PIPE_BIND}",
+      description = "Address to listen on (default 0.0.0.0; or PIPE_BIND).")
   String bind;
 
   @Option(
       names = "--port",
       paramLabel = "PORT",
-      description = "Control port (default 8910; 0 picks a free one).")
+      defaultValue = "${env:PIPE_PORT}",
+      description = "Control port (default 8910; 0 picks a free one; or PIPE_PORT).")
   Integer port;
 
   @Option(
@@ -40,7 +51,10 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--allow-ports",
       paramLabel = "RANGES",
-      description = "Public ports clients may claim, like 9000-9100,9200 (default 1024-65535).")
+      defaultValue = "${env:PIPE_ALLOW_PORTS}",
+      description =
+          "Public ports clients may claim, like 9000-9100,9200 (default 1024-65535; or"
+              + " PIPE_ALLOW_PORTS).")
   String allowPorts;
 
   @Option(
@@ -54,11 +68,121 @@ final class ServerCommand implements Callable<Integer> {
       description = "How often each side sends a heartbeat, like 10s (default); 3 missed = dead.")
   String heartbeatInterval;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A server config file (TOML).")
+  @Option(
+      names = "--no-tls",
+      defaultValue = "${env:PIPE_NO_TLS:-false}",
+      description =
+          "Plain TCP instead of TLS 1.3: only on a network you trust, or to benchmark (or"
+              + " PIPE_NO_TLS=true).")
+  boolean noTls;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      defaultValue = "${env:PIPE_TLS_CERT}",
+      description =
+          "Certificate chain to present (default: a self-signed one in the state dir; or"
+              + " PIPE_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      defaultValue = "${env:PIPE_TLS_KEY}",
+      description = "Private key of --tls-cert (or PIPE_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:PIPE_STATE_DIR}",
+      description =
+          "Where the generated certificate is kept (default ~/.pipe; or PIPE_STATE_DIR); it must"
+              + " survive restarts, or clients see a new certificate.")
+  Path stateDir;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:PIPE_ADMIN_PORT}",
+      description = "Admin port (default 8911; 0 picks a free one; or PIPE_ADMIN_PORT).")
+  Integer adminPort;
+
+  @Option(
+      names = "--admin-bind",
+      paramLabel = "ADDR",
+      defaultValue = "${env:PIPE_ADMIN_BIND}",
+      description =
+          "Admin address (default 127.0.0.1; or PIPE_ADMIN_BIND). Any other address needs"
+              + " --admin-token or --admin-user and --admin-password.")
+  String adminBind;
+
+  @Option(
+      names = "--admin-token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:PIPE_ADMIN_TOKEN}",
+      description =
+          "Secret for the admin API and dashboard: 'Bearer TOKEN', or the password of basic auth"
+              + " (or PIPE_ADMIN_TOKEN).")
+  String adminToken;
+
+  @Option(
+      names = "--admin-user",
+      paramLabel = "USER",
+      defaultValue = "${env:PIPE_ADMIN_USER}",
+      description = "User name for basic auth on the admin port (or PIPE_ADMIN_USER).")
+  String adminUser;
+
+  @Option(
+      names = "--admin-password",
+      paramLabel = "PASSWORD",
+      defaultValue = "${env:PIPE_ADMIN_PASSWORD}",
+      description = "Password for basic auth on the admin port (or PIPE_ADMIN_PASSWORD).")
+  String adminPassword;
+
+  @Option(
+      names = "--no-admin",
+      description = "Run no admin listener: no dashboard, API, metrics or health check.")
+  boolean noAdmin;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      defaultValue = "${env:PIPE_CONFIG}",
+      description = "A server config file (TOML; or PIPE_CONFIG).")
   Path config;
 
   @Override
   public Integer call() throws Exception {
+    ServerConfig serverConfig = load();
+    PrometheusMetrics metrics = new PrometheusMetrics();
+    PipeServer server = PipeServer.start(serverConfig, metrics);
+    AdminServer admin = null;
+    if (serverConfig.admin().enabled()) {
+      try {
+        admin = AdminServer.start(serverConfig.admin(), server, metrics);
+      } catch (IOException e) {
+        server.close();
+        throw e;
+      }
+    }
+    AdminServer started = admin;
+    Reloader reloader = Reloader.watch(config, () -> server.reload(load()));
+    // The admin listener closes last, so that /healthz reports the shutdown while it happens.
+    Shutdown.onSignal(
+        () -> {
+          reloader.close();
+          server.close();
+          if (started != null) {
+            started.close();
+          }
+        });
+    server.awaitClosed();
+    return 0;
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ServerConfig load() {
     ServerConfig.Builder builder = ServerConfig.builder();
     if (config != null) {
       builder.file(config);
@@ -77,12 +201,43 @@ final class ServerCommand implements Callable<Integer> {
       builder.allowNoAuth(allowNoAuth);
     }
     if (heartbeatInterval != null) {
-      builder.heartbeatInterval(
-          Flags.parse("--heartbeat-interval", heartbeatInterval, Durations::parse));
+      Duration interval = Flags.parse("--heartbeat-interval", heartbeatInterval, Durations::parse);
+      builder.limits(limits -> limits.heartbeatInterval(interval));
     }
-    PipeServer server = PipeServer.start(builder.build());
-    Shutdown.onSignal(server::close);
-    server.awaitClosed();
-    return 0;
+    if (noTls) {
+      builder.tls(false);
+    }
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new ConfigException("--tls-cert and --tls-key go together: give both PEM files");
+      }
+      builder.tlsFiles(tlsCert, tlsKey);
+    }
+    if (stateDir != null) {
+      builder.stateDir(stateDir);
+    }
+    adminFlags(builder);
+    return builder.build();
+  }
+
+  private void adminFlags(ServerConfig.Builder builder) {
+    if (noAdmin) {
+      builder.adminEnabled(false);
+    }
+    if (adminPort != null) {
+      builder.adminPort(adminPort);
+    }
+    if (adminBind != null) {
+      builder.adminBind(adminBind);
+    }
+    if (adminToken != null && !adminToken.isEmpty()) {
+      builder.adminToken(Secret.of(adminToken));
+    }
+    if (adminUser != null) {
+      builder.adminUser(adminUser);
+    }
+    if (adminPassword != null && !adminPassword.isEmpty()) {
+      builder.adminPassword(Secret.of(adminPassword));
+    }
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,24 +44,32 @@ class PipeCliE2ETest {
 
   private PipeProcess server(String... extra) throws Exception {
     List<String> args =
-        new java.util.ArrayList<>(List.of("server", "--bind", "127.0.0.1", "--port", "0"));
+        new java.util.ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--admin-port",
+                "0",
+                "--state-dir",
+                dir.resolve("server-state").toString()));
     args.addAll(List.of(extra));
     return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
   }
 
-  private static int controlPort(PipeProcess server) throws Exception {
-    return Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
-  }
-
   private PipeProcess client(Map<String, String> environment, String... args) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("client"));
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "client",
+                "--status",
+                "off",
+                "--state-dir",
+                dir.resolve("client-state").toString()));
     all.addAll(List.of(args));
     return PipeProcess.start(dir, environment, all.toArray(String[]::new));
-  }
-
-  private static int readyPort(PipeProcess client, String tunnel) throws Exception {
-    Matcher ready = client.await("tunnel " + tunnel + " ready: tcp \\S+ -> 127\\.0\\.0\\.1:(\\d+)");
-    return Integer.parseInt(ready.group(1));
   }
 
   @ParameterizedTest
@@ -71,6 +78,7 @@ class PipeCliE2ETest {
         "",
         "server",
         "client",
+        "check",
         "demo",
         "example",
         "example http",
@@ -91,7 +99,7 @@ class PipeCliE2ETest {
   @Test
   void aTunnelBetweenTwoProcessesAndAFreePortChosenByTheServer() throws Exception {
     try (PipeProcess server = server()) {
-      int control = controlPort(server);
+      int control = server.controlPort();
       try (PipeProcess client =
           client(
               Map.of(),
@@ -105,10 +113,10 @@ class PipeCliE2ETest {
               "0",
               "--name",
               "web")) {
-        int port = readyPort(client, "web");
+        int port = client.readyPort("web");
         assertThat(client.stdout())
             .contains("tunnel web ready: tcp 127.0.0.1:" + echo.port() + " -> 127.0.0.1:" + port);
-        assertThat(echoThrough(port, "hello through a process"))
+        assertThat(PipeProcess.echoThrough(port, "hello through a process"))
             .isEqualTo("hello through a process");
 
         client.terminate();
@@ -131,10 +139,12 @@ class PipeCliE2ETest {
           """
           bind = "127.0.0.1"
           port = 0
+          admin_port = 0
           token = "%s"
+          state_dir = "%s"
           allow_ports = "%d,%d,1024-65535"
           """
-              .formatted(TOKEN, ports[0], ports[1]));
+              .formatted(TOKEN, dir.resolve("server-state"), ports[0], ports[1]));
       try (PipeProcess server =
           PipeProcess.start(dir, "server", "--config", serverToml.toString())) {
         Path clientToml = dir.resolve("client.toml");
@@ -161,7 +171,7 @@ class PipeCliE2ETest {
             bandwidth = "10MiB"
             """
                 .formatted(
-                    controlPort(server),
+                    server.controlPort(),
                     TOKEN,
                     echo.port(),
                     ports[0],
@@ -169,11 +179,11 @@ class PipeCliE2ETest {
                     ports[1],
                     web.port()));
         try (PipeProcess client = client(Map.of(), "--config", clientToml.toString())) {
-          assertThat(readyPort(client, "echo-a")).isEqualTo(ports[0]);
-          assertThat(readyPort(client, "echo-b")).isEqualTo(ports[1]);
-          int webPort = readyPort(client, "web");
-          assertThat(echoThrough(ports[0], "a")).isEqualTo("a");
-          assertThat(echoThrough(ports[1], "b")).isEqualTo("b");
+          assertThat(client.readyPort("echo-a")).isEqualTo(ports[0]);
+          assertThat(client.readyPort("echo-b")).isEqualTo(ports[1]);
+          int webPort = client.readyPort("web");
+          assertThat(PipeProcess.echoThrough(ports[0], "a")).isEqualTo("a");
+          assertThat(PipeProcess.echoThrough(ports[1], "b")).isEqualTo("b");
           assertThat(httpGet(webPort)).contains("Hello from behind the tunnel!");
         }
       }
@@ -187,7 +197,7 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", "wrong-token-value"),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
@@ -198,7 +208,8 @@ class PipeCliE2ETest {
           .contains("token mismatch")
           .doesNotContain("wrong-token-value")
           .doesNotContain("\tat ");
-      server.await("rejected: token mismatch");
+      server.await(
+          "authentication failure: source=127\\.0\\.0\\.1 port=\\d+ reason=\"token mismatch\"");
     }
   }
 
@@ -210,7 +221,7 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", TOKEN),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
@@ -226,7 +237,7 @@ class PipeCliE2ETest {
   void aKilledClientFreesItsPortForTheNextClient() throws Exception {
     int port = Fixture.freePorts(1)[0];
     try (PipeProcess server = server()) {
-      String control = "127.0.0.1:" + controlPort(server);
+      String control = "127.0.0.1:" + server.controlPort();
       String[] args = {
         "--server",
         control,
@@ -236,13 +247,13 @@ class PipeCliE2ETest {
         String.valueOf(port)
       };
       try (PipeProcess first = client(Map.of("PIPE_TOKEN", TOKEN), args)) {
-        readyPort(first, "tcp-" + echo.port());
+        first.readyPort("tcp-" + echo.port());
         first.kill();
       }
       server.await("released ports \\[" + port + "\\]");
       try (PipeProcess second = client(Map.of("PIPE_TOKEN", TOKEN), args)) {
-        assertThat(readyPort(second, "tcp-" + echo.port())).isEqualTo(port);
-        assertThat(echoThrough(port, "again")).isEqualTo("again");
+        assertThat(second.readyPort("tcp-" + echo.port())).isEqualTo(port);
+        assertThat(PipeProcess.echoThrough(port, "again")).isEqualTo("again");
       }
     }
   }
@@ -254,12 +265,12 @@ class PipeCliE2ETest {
             client(
                 Map.of("PIPE_TOKEN", TOKEN),
                 "--server",
-                "127.0.0.1:" + controlPort(server),
+                "127.0.0.1:" + server.controlPort(),
                 "--local",
                 String.valueOf(echo.port()),
                 "--remote",
                 "0")) {
-      int port = readyPort(client, "tcp-" + echo.port());
+      int port = client.readyPort("tcp-" + echo.port());
       try (Socket user = new Socket("127.0.0.1", port)) {
         user.setSoTimeout(10_000);
         user.getOutputStream().write("before ".getBytes(StandardCharsets.UTF_8));
@@ -296,6 +307,8 @@ class PipeCliE2ETest {
                 "server",
                 "--bind",
                 "127.0.0.1",
+                "--state-dir",
+                dir.resolve("server-state").toString(),
                 "--port",
                 String.valueOf(taken.getLocalPort()))) {
       assertThat(server.awaitExit(EXIT)).isEqualTo(2);
@@ -331,15 +344,6 @@ class PipeCliE2ETest {
       assertThat(demo.awaitExit(Duration.ofMinutes(5))).isZero();
       assertThat(demo.stdout())
           .contains("HTTP 200: Hello from behind the tunnel!", "the tunnel works.");
-    }
-  }
-
-  private static String echoThrough(int port, String text) throws IOException {
-    try (Socket user = new Socket("127.0.0.1", port)) {
-      user.setSoTimeout(10_000);
-      user.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      user.shutdownOutput();
-      return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pipe.cli;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,39 @@ final class PipeProcess implements AutoCloseable {
   /** Runs {@code java -jar pipe.jar ARGS} with the given extra environment. */
   static PipeProcess start(Path dir, Map<String, String> environment, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+    return start(dir, environment, List.of(), args);
+  }
+
+  /** The same with JVM options, such as a trust store for the client. */
+  static PipeProcess start(
+      Path dir, Map<String, String> environment, List<String> jvmOptions, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(JAVA));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString()));
     command.addAll(List.of(args));
     return launch(dir, environment, command);
+  }
+
+  /**
+   * {@code pipe server} on loopback with a free control and admin port and its own state dir, with
+   * {@code token} from the environment.
+   */
+  static PipeProcess server(Path dir, String token, String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--admin-port",
+                "0",
+                "--state-dir",
+                dir.resolve("server-state").toString()));
+    args.addAll(List.of(extra));
+    return start(dir, Map.of("PIPE_TOKEN", token), args.toArray(String[]::new));
   }
 
   static PipeProcess start(Path dir, String... args) throws IOException {
@@ -55,7 +86,8 @@ final class PipeProcess implements AutoCloseable {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    builder.environment().remove("PIPE_TOKEN");
+    // Only what the test sets: a PIPE_ variable of the caller's environment would change flags.
+    builder.environment().keySet().removeIf(name -> name.startsWith("PIPE_"));
     builder.environment().putAll(environment);
     return new PipeProcess(builder.start(), out, err);
   }
@@ -89,6 +121,27 @@ final class PipeProcess implements AutoCloseable {
     return await(Pattern.compile(regex), Duration.ofSeconds(30));
   }
 
+  /** The control port a {@code pipe server} process reports it listens on. */
+  int controlPort() throws IOException, InterruptedException {
+    return Integer.parseInt(await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** The public port a {@code pipe client} process reports for {@code tunnel}. */
+  int readyPort(String tunnel) throws IOException, InterruptedException {
+    return Integer.parseInt(
+        await("tunnel " + tunnel + " ready: tcp \\S+ -> 127\\.0\\.0\\.1:(\\d+)").group(1));
+  }
+
+  /** Sends {@code text} through a tunnel to an echo service and returns what came back. */
+  static String echoThrough(int port, String text) throws IOException {
+    try (Socket user = new Socket("127.0.0.1", port)) {
+      user.setSoTimeout(10_000);
+      user.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      user.shutdownOutput();
+      return new String(user.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   /** Waits for the process to end and returns its exit status. */
   int awaitExit(Duration timeout) throws InterruptedException, IOException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -115,6 +168,11 @@ final class PipeProcess implements AutoCloseable {
 
   String stdout() throws IOException {
     return Files.readString(stdout, StandardCharsets.UTF_8);
+  }
+
+  /** The file that receives the process's stderr, where its log lines go. */
+  Path stderrFile() {
+    return stderr;
   }
 
   String stderr() throws IOException {

@@ -27,10 +27,8 @@ class UdpCliE2ETest {
   @Test
   void aUdpTunnelBetweenProcessesWithItsSessionCapAndAClientRestart() throws Exception {
     int servicePort = Fixture.freeUdpPort();
-    try (PipeProcess server =
-        PipeProcess.start(
-            dir, Map.of("PIPE_TOKEN", TOKEN), "server", "--bind", "127.0.0.1", "--port", "0")) {
-      String control = "127.0.0.1:" + server.await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1);
+    try (PipeProcess server = PipeProcess.server(dir, TOKEN)) {
+      String control = "127.0.0.1:" + server.controlPort();
       String[] clientArgs = {
         "client",
         "--server",
@@ -44,7 +42,11 @@ class UdpCliE2ETest {
         "--name",
         "dns",
         "--max-sessions",
-        "3"
+        "3",
+        "--status",
+        "off",
+        "--state-dir",
+        dir.resolve("client-state").toString()
       };
       int remote;
       try (PipeProcess client = PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), clientArgs)) {

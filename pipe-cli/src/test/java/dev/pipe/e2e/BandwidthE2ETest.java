@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.server.PipeServer;
@@ -40,13 +41,14 @@ class BandwidthE2ETest {
         PipeServer server = PipeServer.start(Fixture.serverConfig().build());
         RunningClient client =
             RunningClient.start(
-                server.port(),
+                server,
                 new TunnelSpec(
                     "slow",
                     TunnelType.TCP,
                     new HostPort(LOOPBACK, sink.getLocalPort()),
                     0,
-                    Optional.of(new Bandwidth(LIMIT))))) {
+                    Optional.of(new Bandwidth(LIMIT)),
+                    SourceFilter.ANY))) {
       CompletableFuture<Long> received = new CompletableFuture<>();
       Thread.ofVirtual()
           .start(
@@ -85,13 +87,14 @@ class BandwidthE2ETest {
         PipeServer server = PipeServer.start(Fixture.serverConfig().build());
         RunningClient client =
             RunningClient.start(
-                server.port(),
+                server,
                 new TunnelSpec(
                     "slow-udp",
                     TunnelType.UDP,
                     new HostPort(LOOPBACK, service.getLocalPort()),
                     0,
-                    Optional.of(new Bandwidth(limit))))) {
+                    Optional.of(new Bandwidth(limit)),
+                    SourceFilter.ANY))) {
       // The service counts what reaches it and answers every one-byte datagram with 1,000 bytes.
       AtomicLong received = new AtomicLong();
       AtomicLong lastArrival = new AtomicLong();

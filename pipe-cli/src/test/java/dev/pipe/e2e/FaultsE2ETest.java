@@ -51,8 +51,7 @@ class FaultsE2ETest {
     server = PipeServer.start(Fixture.serverConfig().build());
     // A service that reads the whole request, then answers and closes.
     try (ServerSocket service = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        RunningClient client =
-            RunningClient.start(server.port(), tcp("rr", service.getLocalPort(), 0))) {
+        RunningClient client = RunningClient.start(server, tcp("rr", service.getLocalPort(), 0))) {
       Thread.ofVirtual()
           .start(
               () -> {
@@ -78,7 +77,7 @@ class FaultsE2ETest {
     server = PipeServer.start(Fixture.serverConfig().build());
     try (ServerSocket service = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         RunningClient client =
-            RunningClient.start(server.port(), tcp("greet", service.getLocalPort(), 0))) {
+            RunningClient.start(server, tcp("greet", service.getLocalPort(), 0))) {
       java.util.concurrent.CompletableFuture<String> heard =
           new java.util.concurrent.CompletableFuture<>();
       Thread.ofVirtual()
@@ -106,12 +105,14 @@ class FaultsE2ETest {
   @Test
   void localServiceDownClosesTheUserPromptlyAndTheTunnelStaysUp() throws Exception {
     // A long pending timeout, so that only the client's ExchangeFailed can close the user quickly.
-    server = PipeServer.start(Fixture.serverConfig().pendingTimeout(Duration.ofMinutes(5)).build());
+    server =
+        PipeServer.start(
+            Fixture.serverConfig().limits(l -> l.pendingTimeout(Duration.ofMinutes(5))).build());
     int freePort;
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       freePort = probe.getLocalPort();
     }
-    try (RunningClient client = RunningClient.start(server.port(), tcp("down", freePort, 0))) {
+    try (RunningClient client = RunningClient.start(server, tcp("down", freePort, 0))) {
       int port = client.awaitReady("down");
       try (Socket user = Fixture.connect(port)) {
         user.setSoTimeout(10_000);
@@ -128,7 +129,7 @@ class FaultsE2ETest {
   void aWrongTokenStopsTheClientWithAMessageAboutTheToken() throws Exception {
     server = PipeServer.start(Fixture.serverConfig().build());
     try (RunningClient client =
-        RunningClient.start(server.port(), Secret.of("not-the-token"), tcp("t", echo.port(), 0))) {
+        RunningClient.start(server, Secret.of("not-the-token"), tcp("t", echo.port(), 0))) {
       Throwable exit = client.awaitExit();
       assertThat(exit).isInstanceOf(ClientFailure.class).hasMessageContaining("token mismatch");
       assertThat(exit.getMessage()).contains("--token").doesNotContain("not-the-token");
@@ -137,7 +138,7 @@ class FaultsE2ETest {
 
   @Test
   void aRecordedLoginIsRejectedOnTheNextConnection() throws Exception {
-    server = PipeServer.start(Fixture.serverConfig().build());
+    server = PipeServer.start(Fixture.plainServerConfig().build());
     byte[] recorded;
     try (RawClient first = RawClient.connect(server.port())) {
       recorded = first.loginFrame(Fixture.TOKEN);
@@ -162,12 +163,11 @@ class FaultsE2ETest {
             Fixture.serverConfig()
                 .allowedPorts(PortRanges.parse(ports[0] + "," + ports[1]))
                 .build());
-    try (RunningClient first =
-        RunningClient.start(server.port(), tcp("holder", echo.port(), ports[0]))) {
+    try (RunningClient first = RunningClient.start(server, tcp("holder", echo.port(), ports[0]))) {
       assertThat(first.awaitReady("holder")).isEqualTo(ports[0]);
       RunningClient second =
           RunningClient.start(
-              server.port(),
+              server,
               tcp("taken", echo.port(), ports[0]),
               tcp("outside", echo.port(), ports[2]),
               tcp("fine", echo.port(), ports[1]));
@@ -195,8 +195,7 @@ class FaultsE2ETest {
     int[] ports = Fixture.freePorts(1);
     server =
         PipeServer.start(Fixture.serverConfig().allowedPorts(PortRanges.parse("1024")).build());
-    try (RunningClient client =
-        RunningClient.start(server.port(), tcp("nope", echo.port(), ports[0]))) {
+    try (RunningClient client = RunningClient.start(server, tcp("nope", echo.port(), ports[0]))) {
       assertThat(client.awaitExit())
           .isInstanceOf(ClientFailure.class)
           .hasMessageContaining("rejected every tunnel")
@@ -207,15 +206,17 @@ class FaultsE2ETest {
   @Test
   void aClientThatGoesSilentLosesItsPortWithinTheHeartbeatTimeout() throws Exception {
     server =
-        PipeServer.start(Fixture.serverConfig().heartbeatInterval(Duration.ofMillis(200)).build());
+        PipeServer.start(
+            Fixture.plainServerConfig()
+                .limits(l -> l.heartbeatInterval(Duration.ofMillis(200)))
+                .build());
     int port = Fixture.freePorts(1)[0];
     try (RawClient silent = RawClient.connect(server.port())) {
       assertThat(silent.login()).isInstanceOf(Message.LoginAccepted.class);
       assertThat(silent.forward("mine", port)).isInstanceOf(Message.ForwardAccepted.class);
       // It never sends a heartbeat and never closes: after 3 x 200 ms the server gives up on it.
       Fixture.eventually(Duration.ofSeconds(5), "port " + port + " to be free", () -> isFree(port));
-      try (RunningClient next =
-          RunningClient.start(server.port(), tcp("mine", echo.port(), port))) {
+      try (RunningClient next = RunningClient.start(server, tcp("mine", echo.port(), port))) {
         assertThat(next.awaitReady("mine")).isEqualTo(port);
         assertThat(TunnelE2ETest.echoRoundTrip(port, 3, 1000).call()).isTrue();
       }
@@ -224,7 +225,7 @@ class FaultsE2ETest {
 
   @Test
   void aKilledClientReleasesItsPortAtOnce() throws Exception {
-    server = PipeServer.start(Fixture.serverConfig().build());
+    server = PipeServer.start(Fixture.plainServerConfig().build());
     int port = Fixture.freePorts(1)[0];
     RawClient gone = RawClient.connect(server.port());
     assertThat(gone.login()).isInstanceOf(Message.LoginAccepted.class);
@@ -239,7 +240,7 @@ class FaultsE2ETest {
     server = PipeServer.start(Fixture.serverConfig().build());
     int controlPort = server.port();
     int port = Fixture.freePorts(1)[0];
-    try (RunningClient client = RunningClient.start(controlPort, tcp("web", echo.port(), port))) {
+    try (RunningClient client = RunningClient.start(server, tcp("web", echo.port(), port))) {
       assertThat(client.awaitReady("web")).isEqualTo(port);
       client.forgetReady("web");
       server.close();
@@ -252,7 +253,10 @@ class FaultsE2ETest {
   @Test
   void anUnclaimedConnectionIdExpiresAndItsUserIsClosed() throws Exception {
     server =
-        PipeServer.start(Fixture.serverConfig().pendingTimeout(Duration.ofMillis(300)).build());
+        PipeServer.start(
+            Fixture.plainServerConfig()
+                .limits(l -> l.pendingTimeout(Duration.ofMillis(300)))
+                .build());
     try (RawClient ignoring = RawClient.connect(server.port())) {
       assertThat(ignoring.login()).isInstanceOf(Message.LoginAccepted.class);
       Message.ForwardAccepted accepted = (Message.ForwardAccepted) ignoring.forward("t", 0);
@@ -276,7 +280,7 @@ class FaultsE2ETest {
 
   @Test
   void anUnknownOrReusedConnectionIdClosesThatDataConnection() throws Exception {
-    server = PipeServer.start(Fixture.serverConfig().build());
+    server = PipeServer.start(Fixture.plainServerConfig().build());
     RawClient[] data = new RawClient[1];
     try {
       assertThat(RawClient.dataLogin(server.port(), ConnectionId.random(), data))

@@ -40,8 +40,11 @@ class HostileInputE2ETest {
   void start() throws Exception {
     echo = EchoServer.start(LOOPBACK, 0);
     server =
-        PipeServer.start(Fixture.serverConfig().handshakeTimeout(Duration.ofSeconds(2)).build());
-    client = RunningClient.start(server.port(), tcp("echo", echo.port(), 0));
+        PipeServer.start(
+            Fixture.plainServerConfig()
+                .limits(l -> l.handshakeTimeout(Duration.ofSeconds(2)))
+                .build());
+    client = RunningClient.start(server, tcp("echo", echo.port(), 0));
     tunnelPort = client.awaitReady("echo");
   }
 
@@ -86,7 +89,7 @@ class HostileInputE2ETest {
       }
       assertThat(transfer.get()).isTrue();
     }
-    try (RunningClient another = RunningClient.start(server.port(), tcp("again", echo.port(), 0))) {
+    try (RunningClient another = RunningClient.start(server, tcp("again", echo.port(), 0))) {
       assertThat(TunnelE2ETest.echoRoundTrip(another.awaitReady("again"), 12, 1000).call())
           .isTrue();
     }

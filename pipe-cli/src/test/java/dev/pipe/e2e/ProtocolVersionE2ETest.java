@@ -29,7 +29,7 @@ class ProtocolVersionE2ETest {
 
   @Test
   void theServerTellsAClientOfAnotherVersionWhatToDo() throws Exception {
-    try (PipeServer server = PipeServer.start(Fixture.serverConfig().build());
+    try (PipeServer server = PipeServer.start(Fixture.plainServerConfig().build());
         RawClient future = RawClient.connect(server.port())) {
       future.channel.send(
           new Message.Login(
@@ -67,7 +67,7 @@ class ProtocolVersionE2ETest {
                   // the test below reports what the client saw
                 }
               });
-      try (RunningClient client = RunningClient.start(fake.getLocalPort(), tcp("t", 1, 0))) {
+      try (RunningClient client = RunningClient.plain(fake.getLocalPort(), tcp("t", 1, 0))) {
         assertThat(client.awaitExit())
             .isInstanceOf(ClientFailure.class)
             .hasMessageContaining("runs pipe 9.9.9 (protocol " + (PipeVersion.PROTOCOL + 1) + ")")
@@ -88,7 +88,7 @@ class ProtocolVersionE2ETest {
                   ControlChannel channel = new ControlChannel(first);
                   channel.send(new Message.Hello(PipeVersion.PROTOCOL, "fake", Proof.newNonce()));
                   channel.receive(Message.Login.class);
-                  channel.send(new Message.LoginAccepted(100));
+                  channel.send(new Message.LoginAccepted(100, 0));
                   long silentSince = System.nanoTime();
                   // Say nothing more and never close: only the heartbeat timeout can end this.
                   try (Socket second = fake.accept()) {
@@ -98,7 +98,7 @@ class ProtocolVersionE2ETest {
                   secondLogin.completeExceptionally(e);
                 }
               });
-      try (RunningClient client = RunningClient.start(fake.getLocalPort(), tcp("t", 1, 0))) {
+      try (RunningClient client = RunningClient.plain(fake.getLocalPort(), tcp("t", 1, 0))) {
         long nanos = secondLogin.get(20, TimeUnit.SECONDS);
         assertThat(Duration.ofNanos(nanos)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
       }

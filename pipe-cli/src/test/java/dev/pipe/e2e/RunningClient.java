@@ -2,11 +2,14 @@ package dev.pipe.e2e;
 
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
+import dev.pipe.client.ClientStatus;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
+import dev.pipe.server.PipeServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +21,7 @@ final class RunningClient implements AutoCloseable, ClientListener {
 
   private final Map<String, CompletableFuture<Integer>> ready = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String>> rejected = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<String>> closed = new ConcurrentHashMap<>();
   private final CompletableFuture<Throwable> exit = new CompletableFuture<>();
   private final PipeClient client;
 
@@ -36,17 +40,41 @@ final class RunningClient implements AutoCloseable, ClientListener {
             });
   }
 
-  static RunningClient start(int serverPort, Secret token, TunnelSpec... tunnels) {
+  /** A client of {@code server} holding {@code token}, pinning its certificate if it has TLS. */
+  static RunningClient start(PipeServer server, Secret token, TunnelSpec... tunnels) {
+    return new RunningClient(config(server, token, tunnels));
+  }
+
+  /** The config of a client of {@code server}, pinning its certificate if it has TLS. */
+  static ClientConfig config(PipeServer server, Secret token, TunnelSpec... tunnels) {
+    ClientConfig.Builder builder = builder(server.port(), token, tunnels);
+    server.fingerprint().ifPresentOrElse(builder::serverFingerprint, () -> builder.tls(false));
+    return builder.build();
+  }
+
+  static RunningClient start(PipeServer server, TunnelSpec... tunnels) {
+    return start(server, Fixture.TOKEN, tunnels);
+  }
+
+  /** A client without TLS, for servers played by hand in a test. */
+  static RunningClient plain(int serverPort, TunnelSpec... tunnels) {
+    return new RunningClient(builder(serverPort, Fixture.TOKEN, tunnels).tls(false).build());
+  }
+
+  static ClientConfig.Builder builder(int serverPort, Secret token, TunnelSpec... tunnels) {
     ClientConfig.Builder builder =
-        ClientConfig.builder().server(new HostPort(Fixture.LOOPBACK, serverPort)).token(token);
+        ClientConfig.builder()
+            .server(new HostPort(Fixture.LOOPBACK, serverPort))
+            .token(token)
+            .stateDir(Fixture.STATE);
     for (TunnelSpec tunnel : tunnels) {
       builder.tunnel(tunnel);
     }
-    return new RunningClient(builder.build());
+    return builder;
   }
 
-  static RunningClient start(int serverPort, TunnelSpec... tunnels) {
-    return start(serverPort, Fixture.TOKEN, tunnels);
+  static RunningClient start(ClientConfig config) {
+    return new RunningClient(config);
   }
 
   /** Waits for the tunnel to be (re)opened and returns its public port. */
@@ -67,6 +95,23 @@ final class RunningClient implements AutoCloseable, ClientListener {
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Waits for the server to close the tunnel and returns the reason the client was told. */
+  String awaitClosed(String tunnel) throws Exception {
+    return closed
+        .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs with {@code next} from now on, as a changed config file would make it. */
+  List<String> reload(ClientConfig next) {
+    return client.reload(next);
+  }
+
+  /** What {@code pipe status} would show of this client now. */
+  ClientStatus status() {
+    return client.status();
+  }
+
   /** Waits for {@code run()} to end; returns what it threw, or null if it returned. */
   Throwable awaitExit() throws Exception {
     return exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -80,6 +125,16 @@ final class RunningClient implements AutoCloseable, ClientListener {
   @Override
   public void tunnelRejected(TunnelSpec tunnel, String reason) {
     rejected.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
+  }
+
+  @Override
+  public void tunnelOffline(TunnelSpec tunnel, String reason) {
+    // The tests that need it wait for the tunnel to be ready again instead.
+  }
+
+  @Override
+  public void tunnelClosed(TunnelSpec tunnel, String reason) {
+    closed.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
   }
 
   @Override

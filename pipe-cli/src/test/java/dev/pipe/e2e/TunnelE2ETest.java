@@ -38,7 +38,7 @@ class TunnelE2ETest {
 
   @Test
   void hundredMebibytesUpAndDownArriveIntact() throws Exception {
-    try (RunningClient client = RunningClient.start(server.port(), tcp("echo", echo.port(), 0))) {
+    try (RunningClient client = RunningClient.start(server, tcp("echo", echo.port(), 0))) {
       int port = client.awaitReady("echo");
       long size = 100L * 1024 * 1024;
       try (Socket user = Fixture.connect(port);
@@ -53,7 +53,7 @@ class TunnelE2ETest {
 
   @Test
   void twoHundredConcurrentConnectionsEachEchoOneMebibyte() throws Exception {
-    try (RunningClient client = RunningClient.start(server.port(), tcp("echo", echo.port(), 0));
+    try (RunningClient client = RunningClient.start(server, tcp("echo", echo.port(), 0));
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       int port = client.awaitReady("echo");
       List<Future<Boolean>> results = new ArrayList<>();
@@ -75,7 +75,7 @@ class TunnelE2ETest {
       for (int c = 0; c < 4; c++) {
         RunningClient client =
             RunningClient.start(
-                server.port(),
+                server,
                 tcp("a", echo.port(), 0),
                 tcp("b", echo.port(), 0),
                 tcp("c", echo.port(), 0));

@@ -38,8 +38,8 @@ class UdpDataConnectionE2ETest {
   @BeforeEach
   void start() throws Exception {
     echo = UdpEchoServer.start(LOOPBACK, 0);
-    server = PipeServer.start(Fixture.serverConfig().build());
-    steady = RunningClient.start(server.port(), udp("steady", echo.port(), 0));
+    server = PipeServer.start(Fixture.plainServerConfig().build());
+    steady = RunningClient.start(server, udp("steady", echo.port(), 0));
     steadyPort = steady.awaitReady("steady");
   }
 

@@ -22,7 +22,12 @@ public final class UdpPeer implements AutoCloseable {
 
   /** A peer on 127.0.0.1 that sends to {@code port} and hears only from it. */
   public static UdpPeer to(int port) throws IOException {
-    DatagramSocket socket = new DatagramSocket(new InetSocketAddress(Fixture.LOOPBACK, 0));
+    return from(Fixture.LOOPBACK, port);
+  }
+
+  /** The same from another loopback address, such as 127.0.0.2, as a different host would. */
+  public static UdpPeer from(String localAddress, int port) throws IOException {
+    DatagramSocket socket = new DatagramSocket(new InetSocketAddress(localAddress, 0));
     socket.setReceiveBufferSize(1024 * 1024);
     socket.connect(new InetSocketAddress(Fixture.LOOPBACK, port));
     return new UdpPeer(socket);

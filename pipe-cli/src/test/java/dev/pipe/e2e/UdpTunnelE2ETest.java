@@ -4,11 +4,16 @@ import static dev.pipe.e2e.Fixture.LOOPBACK;
 import static dev.pipe.e2e.Fixture.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipe.client.TunnelSpec;
+import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.example.EchoServer;
 import dev.pipe.example.UdpEchoServer;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.server.PipeServer;
+import dev.pipe.server.TunnelInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -18,6 +23,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +64,7 @@ class UdpTunnelE2ETest {
       throws Exception {
     int peers = 16;
     int datagrams = 500;
-    try (RunningClient client = RunningClient.start(server.port(), udp("echo", echo.port(), 0));
+    try (RunningClient client = RunningClient.start(server, udp("echo", echo.port(), 0));
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       int port = client.awaitReady("echo");
       List<Future<Tally>> results = new ArrayList<>();
@@ -160,8 +166,7 @@ class UdpTunnelE2ETest {
   @Test
   void aQuietSessionIsReclaimedAfterTheIdleTimeoutAndABusyOneIsNot() throws Exception {
     try (RunningClient client =
-            RunningClient.start(
-                server.port(), udp("idle", echo.port(), 0, new UdpSessions(300, 16)));
+            RunningClient.start(server, udp("idle", echo.port(), 0, new UdpSessions(300, 16)));
         UdpPeer peer = UdpPeer.to(client.awaitReady("idle"))) {
       // Busy: a datagram every 100 ms for well over the 300 ms timeout keeps one session.
       long until = System.nanoTime() + Duration.ofMillis(1_500).toNanos();
@@ -189,7 +194,7 @@ class UdpTunnelE2ETest {
     List<UdpPeer> admitted = new ArrayList<>();
     try (RunningClient client =
             RunningClient.start(
-                server.port(), udp("capped", echo.port(), 0, new UdpSessions(60_000, cap)));
+                server, udp("capped", echo.port(), 0, new UdpSessions(60_000, cap)));
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       int port = client.awaitReady("capped");
       for (int i = 0; i < cap; i++) {
@@ -241,7 +246,7 @@ class UdpTunnelE2ETest {
     int servicePort = Fixture.freeUdpPort();
     try (RunningClient client =
             RunningClient.start(
-                server.port(), udp("flaky", servicePort, 0), udp("steady", echo.port(), 0));
+                server, udp("flaky", servicePort, 0), udp("steady", echo.port(), 0));
         UdpPeer peer = UdpPeer.to(client.awaitReady("flaky"));
         UdpPeer other = UdpPeer.to(client.awaitReady("steady"))) {
       // Nothing listens: every datagram is dropped (the kernel answers ICMP port unreachable).
@@ -264,13 +269,11 @@ class UdpTunnelE2ETest {
   void theTunnelComesBackByItselfWhenTheClientIsRestarted() throws Exception {
     int remote = Fixture.freeUdpPort();
     try (UdpPeer peer = UdpPeer.to(remote)) {
-      try (RunningClient first =
-          RunningClient.start(server.port(), udp("game", echo.port(), remote))) {
+      try (RunningClient first = RunningClient.start(server, udp("game", echo.port(), remote))) {
         assertThat(first.awaitReady("game")).isEqualTo(remote);
         assertThat(peer.echoed("before", REPLY)).isTrue();
       }
-      try (RunningClient second =
-          RunningClient.start(server.port(), udp("game", echo.port(), remote))) {
+      try (RunningClient second = RunningClient.start(server, udp("game", echo.port(), remote))) {
         assertThat(second.awaitReady("game")).isEqualTo(remote);
         // The peer did nothing but keep sending to the same address.
         peer.echoedEventually("after", WAIT);
@@ -282,7 +285,7 @@ class UdpTunnelE2ETest {
   void theTunnelComesBackByItselfWhenTheServerIsRestarted() throws Exception {
     int controlPort = server.port();
     int remote = Fixture.freeUdpPort();
-    try (RunningClient client = RunningClient.start(controlPort, udp("voip", echo.port(), remote));
+    try (RunningClient client = RunningClient.start(server, udp("voip", echo.port(), remote));
         UdpPeer peer = UdpPeer.to(remote)) {
       assertThat(client.awaitReady("voip")).isEqualTo(remote);
       assertThat(peer.echoed("before", REPLY)).isTrue();
@@ -299,8 +302,7 @@ class UdpTunnelE2ETest {
     int remote = Fixture.freeUdpPort();
     List<UdpPeer> peers = new ArrayList<>();
     try {
-      try (RunningClient client =
-          RunningClient.start(server.port(), udp("leak", echo.port(), remote))) {
+      try (RunningClient client = RunningClient.start(server, udp("leak", echo.port(), remote))) {
         assertThat(client.awaitReady("leak")).isEqualTo(remote);
         for (int i = 0; i < 3; i++) {
           UdpPeer peer = UdpPeer.to(remote);
@@ -325,7 +327,7 @@ class UdpTunnelE2ETest {
       int port = Fixture.freeTcpAndUdpPort();
       try (RunningClient client =
           RunningClient.start(
-              server.port(),
+              server,
               Fixture.tcp("dns-tcp", tcpEcho.port(), port),
               udp("dns-udp", echo.port(), port))) {
         assertThat(client.awaitReady("dns-tcp")).isEqualTo(port);
@@ -336,6 +338,110 @@ class UdpTunnelE2ETest {
         }
       }
     }
+  }
+
+  @Test
+  void theSourceListsDecideWhichPeersGetASession() throws Exception {
+    TunnelSpec guarded =
+        new TunnelSpec(
+            "guarded",
+            TunnelType.UDP,
+            new HostPort(LOOPBACK, echo.port()),
+            0,
+            Optional.empty(),
+            SourceFilter.parse(List.of("127.0.0.2/32"), List.of()));
+    try (RunningClient client = RunningClient.start(server, guarded)) {
+      int port = client.awaitReady("guarded");
+      try (UdpPeer refused = UdpPeer.from(LOOPBACK, port);
+          UdpPeer allowed = UdpPeer.from("127.0.0.2", port)) {
+        for (int i = 0; i < 5; i++) {
+          assertThat(refused.echoed("not from here " + i, Duration.ofMillis(100))).isFalse();
+        }
+        assertThat(allowed.echoed("from an allowed address", REPLY)).isTrue();
+        assertThat(refused.echoed("still not", Duration.ofMillis(200))).isFalse();
+      }
+      assertThat(echo.peers()).as("only the allowed peer reached the service").hasSize(1);
+      TunnelInfo info = only(server.tunnels());
+      assertThat(info.traffic().connectionsTotal()).as("sessions").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theServerCountsEachPeerSessionAsAConnectionOfAUdpTunnelAndItsPayloadBytes()
+      throws Exception {
+    try (RunningClient client =
+        RunningClient.start(server, udp("counted", echo.port(), 0, new UdpSessions(300, 16)))) {
+      int port = client.awaitReady("counted");
+      TunnelInfo info = only(server.tunnels());
+      assertThat(info.type()).isEqualTo(TunnelType.UDP);
+      assertThat(info.port()).isEqualTo(port);
+      try (UdpPeer first = UdpPeer.to(port);
+          UdpPeer second = UdpPeer.to(port)) {
+        assertThat(first.echoed("12345", REPLY)).isTrue();
+        assertThat(second.echoed("1234567890", REPLY)).isTrue();
+        Fixture.eventually(WAIT, "15 bytes each way", () -> info.traffic().bytesOut() == 15);
+        assertThat(info.traffic().bytesIn()).isEqualTo(15);
+        assertThat(info.traffic().connectionsTotal()).isEqualTo(2);
+        assertThat(info.traffic().connectionsActive()).isEqualTo(2);
+        Fixture.eventually(
+            WAIT, "both sessions to idle out", () -> info.traffic().connectionsActive() == 0);
+        Fixture.eventually(
+            WAIT,
+            "pipe status to count them on the client too",
+            () ->
+                client.status().tunnels().getFirst().connectionsTotal() == 2
+                    && client.status().tunnels().getFirst().connections() == 0
+                    && client.status().tunnels().getFirst().bytesOut() == 15);
+      }
+    }
+  }
+
+  @Test
+  void aReloadAddsChangesAndRemovesUdpTunnelsAndLeavesAnUnchangedOneAlone() throws Exception {
+    TunnelSpec steady = udp("steady", echo.port(), 0);
+    try (RunningClient client =
+        RunningClient.start(server, steady, udp("changed", echo.port(), 0))) {
+      int steadyPort = client.awaitReady("steady");
+      client.awaitReady("changed");
+      try (UdpPeer peer = UdpPeer.to(steadyPort)) {
+        assertThat(peer.echoed("before", REPLY)).isTrue();
+
+        client.forgetReady("changed");
+        client.reload(
+            RunningClient.config(
+                server,
+                Fixture.TOKEN,
+                steady,
+                udp("changed", echo.port(), 0, new UdpSessions(30_000, 8)),
+                udp("added", echo.port(), 0)));
+        int changedPort = client.awaitReady("changed");
+        int addedPort = client.awaitReady("added");
+        try (UdpPeer toChanged = UdpPeer.to(changedPort);
+            UdpPeer toAdded = UdpPeer.to(addedPort)) {
+          toChanged.echoedEventually("changed", WAIT);
+          assertThat(toAdded.echoed("added", REPLY)).isTrue();
+        }
+        assertThat(peer.echoed("during", REPLY)).isTrue();
+
+        client.reload(RunningClient.config(server, Fixture.TOKEN, steady));
+        Fixture.eventually(
+            WAIT, "the removed tunnels to close on the server", () -> server.tunnels().size() == 1);
+        Fixture.eventually(
+            WAIT,
+            "their udp ports to be free",
+            () -> Fixture.udpPortIsFree(changedPort) && Fixture.udpPortIsFree(addedPort));
+        assertThat(peer.echoed("after", REPLY)).isTrue();
+        assertThat(only(server.tunnels()).name()).isEqualTo("steady");
+      }
+      assertThat(echo.peers())
+          .as("the unchanged tunnel kept its data connection and its peer's session")
+          .hasSize(3);
+    }
+  }
+
+  private static TunnelInfo only(List<TunnelInfo> tunnels) {
+    assertThat(tunnels).hasSize(1);
+    return tunnels.getFirst();
   }
 
   private static long socketsTo(int port) {

@@ -1,37 +1,93 @@
 package dev.pipe.client;
 
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
+import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
+import dev.pipe.config.StateDirectory;
+import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything {@code pipe client} can be told, from flags or a TOML file. Build it with {@link
  * #builder()}: the file first, then the flags, which override it.
  */
 public record ClientConfig(
-    HostPort server, Secret token, List<TunnelSpec> tunnels, boolean reconnect) {
+    HostPort server,
+    Secret token,
+    List<TunnelSpec> tunnels,
+    boolean reconnect,
+    ClientTls tls,
+    Optional<HostPort> status,
+    int poolSize) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
-  static final Set<String> FILE_KEYS = Set.of("server", "token", "reconnect", "tunnels");
-  static final Set<String> TUNNEL_KEYS =
-      Set.of("name", "type", "local", "remote", "bandwidth", "idle_timeout", "max_sessions");
+  /** Where {@code pipe status} finds a client that was given no other status address. */
+  public static final HostPort DEFAULT_STATUS =
+      new HostPort(LOCALHOST, StatusEndpoint.DEFAULT_PORT);
+
+  static final Set<String> FILE_KEYS =
+      Set.of(
+          "server",
+          "token",
+          "reconnect",
+          "tunnels",
+          "tls",
+          "server_fingerprint",
+          "strict",
+          "state_dir",
+          "status",
+          "pool");
 
   /** Keys that only a UDP tunnel may hold. */
   private static final Set<String> UDP_KEYS = Set.of("idle_timeout", "max_sessions");
+
+  /** Keys of balancing and health checks, which a UDP tunnel may not hold. */
+  private static final List<String> TCP_ONLY_KEYS =
+      List.of(
+          "group",
+          "group_key",
+          "strategy",
+          "weight",
+          "health_check",
+          "health_path",
+          "health_interval",
+          "health_timeout",
+          "health_failures",
+          "health_successes");
+
+  static final Set<String> TUNNEL_KEYS =
+      Stream.of(
+              List.of(
+                  "name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources"),
+              UDP_KEYS,
+              TCP_ONLY_KEYS)
+          .flatMap(Collection::stream)
+          .collect(Collectors.toUnmodifiableSet());
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -41,81 +97,305 @@ public record ClientConfig(
     return new Builder();
   }
 
+  /**
+   * Parses a status address: {@code off}, or a loopback {@code [HOST:]PORT}. Only loopback, since
+   * the status shows the server's address and the local services to whoever asks.
+   */
+  public static Optional<HostPort> parseStatus(String text) {
+    if ("off".equals(text)) {
+      return Optional.empty();
+    }
+    HostPort address = HostPort.parse(text, LOCALHOST);
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(address.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a loopback address; the status endpoint listens only on this machine,"
+              + " like 127.0.0.1:"
+              + StatusEndpoint.DEFAULT_PORT
+              + " (or off)");
+    }
+    return Optional.of(address);
+  }
+
   /** Collects settings; later calls override earlier ones. */
   public static final class Builder {
     private HostPort server;
     private Secret token = Secret.none();
     private boolean reconnect = true;
+    private boolean tls = true;
+    private Optional<Fingerprint> pin = Optional.empty();
+    private boolean strict;
+    private Path stateDir = StateDirectory.DEFAULT;
+    private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
+    private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    private final ConfigProblems problems = new ConfigProblems();
+    private ConfigTable fileTable;
 
     private Builder() {}
 
-    /** Applies every key of a client config file, including its {@code [[tunnels]]}. */
+    /**
+     * Applies every key of a client config file, including its {@code [[tunnels]]}. A problem in it
+     * is recorded and the rest still read: {@link #build()} then lists every problem.
+     */
     public Builder file(Path file) {
-      ConfigTable table = ConfigTable.load(file);
+      ConfigTable table = ConfigTable.load(file, problems);
+      fileTable = table;
       table.allowOnly(FILE_KEYS);
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
       table.bool("reconnect").ifPresent(this::reconnect);
+      table.bool("tls").ifPresent(this::tls);
+      table.parsed("server_fingerprint", Fingerprint::parse).ifPresent(this::serverFingerprint);
+      table.bool("strict").ifPresent(this::strict);
+      table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
+      table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
+      table
+          .integer("pool")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  throw table.error(
+                      "pool",
+                      "must be between 0 (no pool) and "
+                          + Limits.MAX_POOL_CONNECTIONS
+                          + ", got "
+                          + value);
+                }
+                pool(value.intValue());
+              });
       for (ConfigTable entry : table.tables("tunnels")) {
-        TunnelSpec spec = tunnel(entry);
-        if (tunnels.containsKey(spec.name())) {
-          throw entry.error(
-              "name", "'" + spec.name() + "' is used by two tunnels; give each a unique name");
+        Optional<TunnelSpec> spec = tunnel(entry);
+        if (spec.isEmpty()) {
+          continue;
         }
-        tunnels.put(spec.name(), spec);
+        if (tunnels.containsKey(spec.get().name())) {
+          entry.report(
+              entry.error(
+                  "name",
+                  "'" + spec.get().name() + "' is used by two tunnels; give each a unique name"));
+        }
+        tunnels.put(spec.get().name(), spec.get());
       }
       return this;
     }
 
-    private static TunnelSpec tunnel(ConfigTable entry) {
+    /** One {@code [[tunnels]]} entry; empty after reporting its problems. */
+    private static Optional<TunnelSpec> tunnel(ConfigTable entry) {
       entry.allowOnly(TUNNEL_KEYS);
       TunnelType type = entry.parsed("type", TunnelType::parse).orElse(TunnelType.TCP);
-      HostPort local =
-          entry
-              .parsedText("local", text -> HostPort.parse(text, LOCALHOST))
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
-      long remote =
-          entry
-              .integer("remote")
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'remote': the public port, like remote = 9000 (0 for any)"));
-      if (remote < 0 || remote > 65_535) {
-        throw entry.error("remote", "must be a port between 0 and 65535, got " + remote);
+      List<HostPort> targets = targets(entry);
+      Optional<Long> remote = entry.integer("remote");
+      if (!entry.has("remote")) {
+        entry.report(
+            entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
+      } else if (remote.isPresent() && (remote.get() < 0 || remote.get() > 65_535)) {
+        entry.report(
+            entry.error("remote", "must be a port between 0 and 65535, got " + remote.get()));
+        remote = Optional.empty();
       }
-      String name =
-          entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
+      Optional<String> name = entry.parsed("name", TunnelName::check);
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
-      return new TunnelSpec(name, type, local, (int) remote, bandwidth, udpSessions(entry, type));
+      List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
+      List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
+      if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
+        entry.report(
+            entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
+      }
+      Optional<Balancing> balancing =
+          switch (type) {
+            case TCP -> balancing(entry, targets);
+            case UDP -> udpBalancing(entry, targets);
+          };
+      Optional<Optional<UdpSessions>> udp = udpSessions(entry, type);
+      if (targets.isEmpty() || remote.isEmpty() || balancing.isEmpty() || udp.isEmpty()) {
+        return Optional.empty();
+      }
+      HostPort local = targets.getFirst();
+      return Optional.of(
+          new TunnelSpec(
+              name.orElse(TunnelSpec.defaultName(type, local)),
+              type,
+              local,
+              remote.get().intValue(),
+              bandwidth,
+              new SourceFilter(allow, deny),
+              balancing.get(),
+              udp.get()));
     }
 
-    private static Optional<UdpSessions> udpSessions(ConfigTable entry, TunnelType type) {
-      return switch (type) {
-        case TCP -> {
-          for (String key : UDP_KEYS) {
-            if (entry.has(key)) {
-              throw entry.error(
-                  key, "applies to udp tunnels only; remove it or set type = \"udp\"");
-            }
+    /**
+     * A UDP tunnel's sessions (empty for TCP, which may not hold their keys); empty outside after
+     * reporting a problem.
+     */
+    private static Optional<Optional<UdpSessions>> udpSessions(ConfigTable entry, TunnelType type) {
+      if (type == TunnelType.TCP) {
+        boolean fine = true;
+        for (String key : UDP_KEYS) {
+          if (entry.has(key)) {
+            entry.report(
+                entry.error(key, "applies to udp tunnels only; remove it or set type = \"udp\""));
+            fine = false;
           }
-          yield Optional.empty();
         }
-        case UDP ->
-            Optional.of(
-                new UdpSessions(
-                    entry
-                        .parsed("idle_timeout", TunnelSpec::parseIdleTimeout)
-                        .orElse(Limits.UDP_IDLE_TIMEOUT)
-                        .toMillis(),
-                    entry
-                        .parsedText("max_sessions", TunnelSpec::parseMaxSessions)
-                        .orElse(Limits.UDP_MAX_SESSIONS)));
-      };
+        return fine ? Optional.of(Optional.empty()) : Optional.empty();
+      }
+      Optional<Duration> idle = entry.parsed("idle_timeout", TunnelSpec::parseIdleTimeout);
+      Optional<Integer> most = entry.parsedText("max_sessions", TunnelSpec::parseMaxSessions);
+      if ((entry.has("idle_timeout") && idle.isEmpty())
+          || (entry.has("max_sessions") && most.isEmpty())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Optional.of(
+              new UdpSessions(
+                  idle.orElse(Limits.UDP_IDLE_TIMEOUT).toMillis(),
+                  most.orElse(Limits.UDP_MAX_SESSIONS))));
+    }
+
+    /**
+     * A UDP tunnel relays every peer to its one local service: it has no further targets, no group
+     * and no health check.
+     */
+    private static Optional<Balancing> udpBalancing(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      if (targets.size() > 1) {
+        entry.report(
+            entry.error(
+                "local", "a udp tunnel has one local service; give it one address, not a list"));
+        fine = false;
+      }
+      for (String key : TCP_ONLY_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "applies to tcp tunnels only: udp tunnels have no groups, strategies or health"
+                      + " checks; remove it"));
+          fine = false;
+        }
+      }
+      return fine ? Optional.of(Balancing.NONE) : Optional.empty();
+    }
+
+    /** {@code local = 3000}, {@code local = "host:3000"} or a list of them. */
+    private static List<HostPort> targets(ConfigTable entry) {
+      if (!entry.has("local")) {
+        entry.report(
+            entry.error(
+                "missing 'local': the local service, like local = \"127.0.0.1:3000\", or a list"
+                    + " of them to balance"));
+        return List.of();
+      }
+      Optional<List<HostPort>> list =
+          entry.isList("local")
+              ? entry.parsedList("local", text -> HostPort.parse(text, LOCALHOST))
+              : entry.parsedText("local", text -> HostPort.parse(text, LOCALHOST)).map(List::of);
+      if (list.isPresent() && (list.get().isEmpty() || list.get().size() > Balancing.MAX_TARGETS)) {
+        entry.report(
+            entry.error("local", "must name 1 to " + Balancing.MAX_TARGETS + " local services"));
+        return List.of();
+      }
+      return list.orElse(List.of());
+    }
+
+    private static Optional<Balancing> balancing(ConfigTable entry, List<HostPort> targets) {
+      Strategy strategy = entry.parsed("strategy", Strategy::parse).orElse(Strategy.ROUND_ROBIN);
+      Optional<String> group = entry.parsed("group", TunnelName::check);
+      Optional<String> key = entry.string("group_key");
+      Optional<Long> weight = entry.integer("weight");
+      boolean fine = true;
+      if (group.isPresent() && key.filter(value -> !value.isEmpty()).isEmpty()) {
+        entry.report(
+            entry.error(
+                "group",
+                "needs a group_key: the secret every member of group '"
+                    + group.get()
+                    + "' holds, like group_key = \"a-long-random-string\""));
+        fine = false;
+      }
+      if (!entry.has("group") && (entry.has("group_key") || entry.has("weight"))) {
+        entry.report(
+            entry.error(
+                entry.has("group_key") ? "group_key" : "weight",
+                "belongs to a group member: add group = \"NAME\", or remove it"));
+        fine = false;
+      }
+      if (weight.isPresent() && (weight.get() < 1 || weight.get() > Backend.MAX_WEIGHT)) {
+        entry.report(
+            entry.error(
+                "weight", "must be between 1 and " + Backend.MAX_WEIGHT + ", got " + weight.get()));
+        fine = false;
+      }
+      Optional<HealthCheck> healthCheck = healthCheck(entry);
+      if (!fine || (entry.has("health_check") && healthCheck.isEmpty())) {
+        return Optional.empty();
+      }
+      Optional<GroupSpec> groupSpec =
+          group.map(
+              name ->
+                  new GroupSpec(name, Secret.of(key.orElseThrow()), weight.orElse(1L).intValue()));
+      return Optional.of(
+          new Balancing(targets.stream().skip(1).toList(), strategy, groupSpec, healthCheck));
+    }
+
+    private static Optional<HealthCheck> healthCheck(ConfigTable entry) {
+      List<String> timings =
+          List.of(
+              "health_path",
+              "health_interval",
+              "health_timeout",
+              "health_failures",
+              "health_successes");
+      if (!entry.has("health_check")) {
+        timings.stream()
+            .filter(entry::has)
+            .findFirst()
+            .ifPresent(
+                key ->
+                    entry.report(
+                        entry.error(
+                            key, "needs health_check = \"tcp\" or \"http\" in the same tunnel")));
+        return Optional.empty();
+      }
+      Optional<HealthCheck.Kind> kind = entry.parsed("health_check", HealthCheck.Kind::parse);
+      String path = entry.string("health_path").orElse(HealthCheck.DEFAULT_PATH);
+      Duration interval =
+          entry.parsed("health_interval", Durations::parse).orElse(HealthCheck.DEFAULT_INTERVAL);
+      Duration timeout =
+          entry.parsed("health_timeout", Durations::parse).orElse(HealthCheck.DEFAULT_TIMEOUT);
+      long failures = entry.integer("health_failures").orElse((long) HealthCheck.DEFAULT_FAILURES);
+      long successes =
+          entry.integer("health_successes").orElse((long) HealthCheck.DEFAULT_SUCCESSES);
+      if (kind.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new HealthCheck(
+                kind.get(),
+                path,
+                interval,
+                timeout,
+                (int) Math.min(failures, Integer.MAX_VALUE),
+                (int) Math.min(successes, Integer.MAX_VALUE)));
+      } catch (IllegalArgumentException e) {
+        entry.report(entry.error("health_check", "is invalid: " + e.getMessage()));
+        return Optional.empty();
+      }
+    }
+
+    /** A problem of the whole config, placed at {@code key} of the file when there is one. */
+    private ConfigException located(String key, String problem) {
+      return new ConfigException(
+          fileTable == null ? problem : fileTable.location(key) + ": " + problem);
     }
 
     public Builder server(HostPort server) {
@@ -133,22 +413,87 @@ public record ClientConfig(
       return this;
     }
 
+    /** Turns TLS on (the default) or off. */
+    public Builder tls(boolean enabled) {
+      this.tls = enabled;
+      return this;
+    }
+
+    /** Trusts the server only if its certificate has this fingerprint. */
+    public Builder serverFingerprint(Fingerprint fingerprint) {
+      this.pin = Optional.of(fingerprint);
+      return this;
+    }
+
+    /** Refuses a server met for the first time unless its fingerprint is pinned. */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
+      return this;
+    }
+
+    /** Where the client keeps its known servers (default ~/.pipe). */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = stateDir;
+      return this;
+    }
+
+    /** Where the status endpoint listens; empty runs none. */
+    public Builder status(Optional<HostPort> status) {
+      this.status = status;
+      return this;
+    }
+
+    /**
+     * How many data connections to keep open ahead of time (0: none, every user connection waits
+     * for a new one); the server may grant fewer.
+     */
+    public Builder pool(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
       return this;
     }
 
+    /**
+     * The finished config.
+     *
+     * @throws ConfigException listing every problem of the file and the flags, one per line
+     */
     public ClientConfig build() {
       if (server == null) {
-        throw new ConfigException(
-            "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the config");
+        problems.add(
+            located(
+                "server",
+                "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the"
+                    + " config"));
       }
-      if (tunnels.isEmpty()) {
-        throw new ConfigException(
-            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
+      if (tunnels.isEmpty() && problems.isEmpty()) {
+        problems.add(
+            located(
+                "tunnels",
+                "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the"
+                    + " config"));
       }
-      return new ClientConfig(server, token, new ArrayList<>(tunnels.values()), reconnect);
+      if (!tls && (pin.isPresent() || strict)) {
+        problems.add(
+            located(
+                "tls",
+                "--server-fingerprint and --strict check the server's TLS certificate; they make"
+                    + " no sense with --no-tls"));
+      }
+      problems.throwIfAny();
+      return new ClientConfig(
+          server,
+          token,
+          new ArrayList<>(tunnels.values()),
+          reconnect,
+          new ClientTls(tls, pin, strict, stateDir),
+          status,
+          poolSize);
     }
   }
 }

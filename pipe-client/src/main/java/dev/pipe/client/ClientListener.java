@@ -7,4 +7,16 @@ public interface ClientListener {
 
   /** The server refused the tunnel; {@code reason} says why and what to change. */
   void tunnelRejected(TunnelSpec tunnel, String reason);
+
+  /** The connection to the server was lost while the tunnel was open; the client reconnects. */
+  void tunnelOffline(TunnelSpec tunnel, String reason);
+
+  /** An operator closed the tunnel on the server; the client will not ask for it again. */
+  void tunnelClosed(TunnelSpec tunnel, String reason);
+
+  /**
+   * The tunnel's health check found every local target down ({@code healthy} false: the server
+   * sends it no new users), or one up again. Called once per change.
+   */
+  default void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {}
 }

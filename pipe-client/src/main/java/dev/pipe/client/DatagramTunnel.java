@@ -10,12 +10,15 @@ import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.DatagramRelay;
 import dev.pipe.proxy.RateLimitedInputStream;
 import dev.pipe.proxy.Sockets;
+import dev.pipe.proxy.Traffic;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * when it has none, so a new one replaces the old, and the old one's sessions end with it.
  *
  * <p>The bandwidth limit works as for TCP: datagrams from the server are read through the
- * rate-limited stream, and replies wait for the upload limiter before they are sent.
+ * rate-limited stream, and replies wait for the upload limiter before they are sent. For {@code
+ * pipe status} a session counts as a connection of the tunnel's {@link Traffic}, and payload bytes
+ * as its bytes: from the server (peers) in, back to it out.
  */
 final class DatagramTunnel {
   private static final Logger log = LoggerFactory.getLogger(DatagramTunnel.class);
@@ -47,6 +52,7 @@ final class DatagramTunnel {
   private final ServerDialer dialer;
   private final RateLimiter upload;
   private final RateLimiter download;
+  private final Traffic traffic;
   private final AtomicReference<Serving> current = new AtomicReference<>();
 
   DatagramTunnel(
@@ -54,12 +60,14 @@ final class DatagramTunnel {
       UdpSessions sessions,
       ServerDialer dialer,
       RateLimiter upload,
-      RateLimiter download) {
+      RateLimiter download,
+      Traffic traffic) {
     this.spec = spec;
     this.sessions = sessions;
     this.dialer = dialer;
     this.upload = upload;
     this.download = download;
+    this.traffic = traffic;
   }
 
   /** Opens the data connection for {@code id} and relays over it until it ends. */
@@ -98,7 +106,8 @@ final class DatagramTunnel {
           new ControlChannel(
               data,
               download == null ? in : new RateLimitedInputStream(in, download),
-              data.getOutputStream());
+              data.getOutputStream(),
+              Limits.MAX_FRAME_BYTES);
       relay =
           DatagramRelay.start(
               spec.name(),
@@ -106,18 +115,35 @@ final class DatagramTunnel {
               sessions.maxSessions(),
               Limits.MAX_DATAGRAM_BYTES,
               upload,
-              (session, payload) -> channel.send(new Message.Datagram(session, payload)));
+              (session, payload) -> {
+                channel.send(new Message.Datagram(session, payload));
+                traffic.out().add(payload.length);
+              });
     } catch (IOException e) {
       log.warn("tunnel {}: cannot relay datagrams: {}", spec.name(), e.toString());
       return;
     }
     log.debug("tunnel {}: udp data connection open", spec.name());
     String end;
+    // The sessions this connection carried, read and written by this thread only.
+    Set<Integer> open = new HashSet<>();
     try (relay) {
       while (true) {
         switch (channel.receive()) {
-          case Message.Datagram datagram -> relay.send(datagram.session(), datagram.payload());
-          case Message.SessionClosed closed -> relay.close(closed.session());
+          case Message.Datagram datagram -> {
+            if (relay.send(datagram.session(), datagram.payload())) {
+              traffic.in().add(datagram.payload().length);
+              if (open.add(datagram.session())) {
+                traffic.connectionOpened();
+              }
+            }
+          }
+          case Message.SessionClosed closed -> {
+            relay.close(closed.session());
+            if (open.remove(closed.session())) {
+              traffic.connectionClosed();
+            }
+          }
           case Message other ->
               throw new ProtocolException(
                   other.getClass().getSimpleName() + " is not valid on a udp data connection");
@@ -135,6 +161,8 @@ final class DatagramTunnel {
     } catch (IOException e) {
       // A socket we closed ourselves (shutdown, a newer connection) is closed; a lost one is not.
       end = data.isClosed() ? "closed" : "lost: " + e.getMessage();
+    } finally {
+      open.forEach(session -> traffic.connectionClosed());
     }
     log.info("tunnel {}: udp data connection {}; {}", spec.name(), end, relay.counts());
   }

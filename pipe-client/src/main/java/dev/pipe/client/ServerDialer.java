@@ -9,7 +9,6 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.Proof;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.Secret;
-import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -22,14 +21,16 @@ final class ServerDialer {
   private final HostPort server;
   private final Secret token;
   private final String clientId;
+  private final ClientTransport transport;
 
   /** A control connection that logged in, with the heartbeat interval the server asked for. */
-  record LoggedIn(ControlChannel channel, Duration heartbeatInterval) {}
+  record LoggedIn(ControlChannel channel, Duration heartbeatInterval, int maxPoolConnections) {}
 
-  ServerDialer(HostPort server, Secret token, String clientId) {
+  ServerDialer(HostPort server, Secret token, String clientId, ClientTransport transport) {
     this.server = server;
     this.token = token;
     this.clientId = clientId;
+    this.transport = transport;
   }
 
   HostPort server() {
@@ -40,7 +41,7 @@ final class ServerDialer {
   LoggedIn login() throws IOException, ClientFailure {
     ControlChannel channel = connect();
     try {
-      Message.Hello hello = channel.receive(Message.Hello.class);
+      Message.Hello hello = hello(channel);
       channel.send(
           new Message.Login(
               PipeVersion.PROTOCOL,
@@ -49,7 +50,10 @@ final class ServerDialer {
               Proof.compute(token, hello.nonce())));
       Message reply = readReply(channel, hello);
       if (reply instanceof Message.LoginAccepted accepted) {
-        return new LoggedIn(channel, Duration.ofMillis(accepted.heartbeatIntervalMillis()));
+        return new LoggedIn(
+            channel,
+            Duration.ofMillis(accepted.heartbeatIntervalMillis()),
+            accepted.maxPoolConnections());
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {
@@ -62,7 +66,7 @@ final class ServerDialer {
   Socket openData(ConnectionId id) throws IOException, ClientFailure {
     ControlChannel channel = connect();
     try {
-      Message.Hello hello = channel.receive(Message.Hello.class);
+      Message.Hello hello = hello(channel);
       channel.send(
           new Message.DataLogin(PipeVersion.PROTOCOL, Proof.compute(token, hello.nonce()), id));
       Message reply = readReply(channel, hello);
@@ -77,17 +81,40 @@ final class ServerDialer {
     }
   }
 
-  private ControlChannel connect() throws IOException {
-    Socket socket = new Socket();
+  /**
+   * Connects a data connection ahead of time: it joins this client's pool on the server and waits
+   * there until the server assigns it a user connection.
+   */
+  ControlChannel openPooled() throws IOException, ClientFailure {
+    ControlChannel channel = connect();
     try {
-      Sockets.tune(socket);
-      socket.connect(server.toAddress(), Math.toIntExact(Limits.SERVER_CONNECT_TIMEOUT.toMillis()));
-      socket.setSoTimeout(Math.toIntExact(Limits.HANDSHAKE_TIMEOUT.toMillis()));
-      return new ControlChannel(socket);
-    } catch (IOException e) {
-      socket.close();
+      Message.Hello hello = hello(channel);
+      channel.send(
+          new Message.PoolLogin(
+              PipeVersion.PROTOCOL, Proof.compute(token, hello.nonce()), clientId));
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.PoolAccepted) {
+        return channel;
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
       throw e;
     }
+  }
+
+  private ControlChannel connect() throws IOException, ClientFailure {
+    return new ControlChannel(
+        transport.connect(server, Limits.SERVER_CONNECT_TIMEOUT, Limits.HANDSHAKE_TIMEOUT));
+  }
+
+  /** The server's Hello; a TLS server that finds this client speaking plaintext says so instead. */
+  private Message.Hello hello(ControlChannel channel) throws IOException, ClientFailure {
+    Message first = channel.receive();
+    if (first instanceof Message.Hello hello) {
+      return hello;
+    }
+    throw refusal(first);
   }
 
   /** The server's answer to a login; a protocol version mismatch is reported from either side. */

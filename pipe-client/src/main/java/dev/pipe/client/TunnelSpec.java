@@ -2,19 +2,24 @@ package dev.pipe.client;
 
 import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One tunnel as the user configured it: the local service to expose and the public port to ask for
- * (0: any free port the server allows). A UDP tunnel also says how its peers' sessions are kept; a
- * TCP tunnel has no sessions.
+ * One tunnel as the user configured it: the local service to expose, the public port to ask for (0:
+ * any free port the server allows), an optional bandwidth limit, the source addresses the server
+ * should let in, and how it balances its load ({@link Balancing}). A UDP tunnel also says how its
+ * peers' sessions are kept; it has one local target, no group and no health check. A TCP tunnel has
+ * no sessions.
  */
 public record TunnelSpec(
     String name,
@@ -22,12 +27,16 @@ public record TunnelSpec(
     HostPort local,
     int remotePort,
     Optional<Bandwidth> bandwidth,
+    SourceFilter sources,
+    Balancing balancing,
     Optional<UdpSessions> udp) {
   public TunnelSpec {
     TunnelName.check(name);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(bandwidth, "bandwidth");
+    Objects.requireNonNull(sources, "sources");
+    Objects.requireNonNull(balancing, "balancing");
     Objects.requireNonNull(udp, "udp");
     if (remotePort < 0 || remotePort > 65_535) {
       throw new IllegalArgumentException("remote port " + remotePort + " is outside 0-65535");
@@ -35,12 +44,24 @@ public record TunnelSpec(
     if (udp.isPresent() != (type == TunnelType.UDP)) {
       throw new IllegalArgumentException("udp session settings belong to udp tunnels only");
     }
+    if (type == TunnelType.UDP && !balancing.equals(Balancing.NONE)) {
+      throw new IllegalArgumentException(
+          "a udp tunnel has one local target, no group and no health check");
+    }
   }
 
-  /** A tunnel with the defaults of its type: a UDP tunnel gets {@link UdpSessions#DEFAULT}. */
+  /**
+   * A tunnel with the session defaults of its type: a UDP tunnel gets {@link UdpSessions#DEFAULT}.
+   */
   public TunnelSpec(
-      String name, TunnelType type, HostPort local, int remotePort, Optional<Bandwidth> bandwidth) {
-    this(name, type, local, remotePort, bandwidth, defaultSessions(type));
+      String name,
+      TunnelType type,
+      HostPort local,
+      int remotePort,
+      Optional<Bandwidth> bandwidth,
+      SourceFilter sources,
+      Balancing balancing) {
+    this(name, type, local, remotePort, bandwidth, sources, balancing, defaultSessions(type));
   }
 
   private static Optional<UdpSessions> defaultSessions(TunnelType type) {
@@ -48,6 +69,34 @@ public record TunnelSpec(
       case TCP -> Optional.empty();
       case UDP -> Optional.of(UdpSessions.DEFAULT);
     };
+  }
+
+  /** A tunnel alone on its port with one local target. */
+  public TunnelSpec(
+      String name,
+      TunnelType type,
+      HostPort local,
+      int remotePort,
+      Optional<Bandwidth> bandwidth,
+      SourceFilter sources) {
+    this(name, type, local, remotePort, bandwidth, sources, Balancing.NONE);
+  }
+
+  /** A tunnel without limits on bandwidth or sources. */
+  public TunnelSpec(String name, TunnelType type, HostPort local, int remotePort) {
+    this(name, type, local, remotePort, Optional.empty(), SourceFilter.ANY);
+  }
+
+  /** The same tunnel balanced another way. */
+  public TunnelSpec withBalancing(Balancing balancing) {
+    return new TunnelSpec(name, type, local, remotePort, bandwidth, sources, balancing, udp);
+  }
+
+  /** Every local target: {@code local} first, then the others. */
+  public List<HostPort> targets() {
+    List<HostPort> all = new ArrayList<>(List.of(local));
+    all.addAll(balancing.moreTargets());
+    return List.copyOf(all);
   }
 
   /** The name a tunnel gets when the user gives none: its type and local port, like tcp-3000. */

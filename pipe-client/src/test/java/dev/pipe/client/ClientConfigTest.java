@@ -3,13 +3,15 @@ package dev.pipe.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,9 +62,7 @@ class ClientConfigTest {
             .file(
                 write(
                     "server = \"s:1\"\n[[tunnels]]\nname = \"web\"\nlocal = 3000\nremote = 9000\n"))
-            .tunnel(
-                new TunnelSpec(
-                    "web", TunnelType.TCP, new HostPort("127.0.0.1", 4000), 9001, Optional.empty()))
+            .tunnel(new TunnelSpec("web", TunnelType.TCP, new HostPort("127.0.0.1", 4000), 9001))
             .build();
     assertThat(config.tunnels()).singleElement().extracting(TunnelSpec::remotePort).isEqualTo(9001);
   }
@@ -72,7 +72,8 @@ class ClientConfigTest {
     assertThatThrownBy(
             () ->
                 ClientConfig.builder()
-                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n")))
+                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(":2: [[tunnels]] #1: missing 'local'");
     assertThatThrownBy(
@@ -81,11 +82,65 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\nname = \"a\"\nlocal = 1\nremote = 1\n"
-                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n")))
+                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n"))
+                    .build())
         .hasMessageContaining("'a' is used by two tunnels");
     assertThatThrownBy(
-            () -> ClientConfig.builder().file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n")))
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n"))
+                    .build())
         .hasMessageContaining("must be a port between 0 and 65535");
+  }
+
+  @Test
+  void everyProblemOfAFileIsReportedAtOnceWithItsLine() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\nreconect = true\n[[tunnels]]\nlocal = \"nowhere\"\nremote = 1\n"
+                + "[[tunnels]]\nlocal = 2\nremote = 2\nstrategy = \"fastest\"\n"
+                + "group = \"g\"\nhealth_interval = \"1s\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(5)
+                    .anySatisfy(p -> assertThat(p).contains(":2: 'reconect' unknown key"))
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":9: 'strategy' in [[tunnels]] #2"))
+                    .anySatisfy(p -> assertThat(p).contains(":10: 'group' in [[tunnels]] #2 needs"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains(":11: 'health_interval' in [[tunnels]] #2")));
+  }
+
+  @Test
+  void groupsTargetsAndHealthChecksAreRead() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    "server = \"s:1\"\n[[tunnels]]\nname = \"web\"\nremote = 9000\n"
+                        + "local = [\"127.0.0.1:3000\", \"3001\"]\ngroup = \"site\"\n"
+                        + "group_key = \"k\"\nstrategy = \"weighted\"\nweight = 3\n"
+                        + "health_check = \"http\"\nhealth_path = \"/up\"\n"
+                        + "health_interval = \"500ms\"\nhealth_timeout = \"200ms\"\n"
+                        + "health_failures = 2\nhealth_successes = 1\n"))
+            .build();
+    TunnelSpec web = config.tunnels().getFirst();
+    assertThat(web.targets())
+        .containsExactly(new HostPort("127.0.0.1", 3000), new HostPort("127.0.0.1", 3001));
+    assertThat(web.balancing().strategy()).isEqualTo(Strategy.WEIGHTED);
+    assertThat(web.balancing().group()).contains(new GroupSpec("site", Secret.of("k"), 3));
+    assertThat(web.balancing().healthCheck())
+        .contains(
+            new HealthCheck(
+                HealthCheck.Kind.HTTP,
+                "/up",
+                Duration.ofMillis(500),
+                Duration.ofMillis(200),
+                2,
+                1));
   }
 
   @Test
@@ -124,7 +179,8 @@ class ClientConfigTest {
                     .file(
                         write(
                             "server = \"s:1\"\n[[tunnels]]\nlocal = 1\nremote = 1\n"
-                                + "max_sessions = 10\n")))
+                                + "max_sessions = 10\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
             ":5: 'max_sessions' in [[tunnels]] #1 applies to udp tunnels only; remove it or set"
@@ -135,7 +191,8 @@ class ClientConfigTest {
                     .file(
                         write(
                             "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
-                                + "remote = 1\nidle_timeout = \"10ms\"\n")))
+                                + "remote = 1\nidle_timeout = \"10ms\"\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(
             "'idle_timeout' in [[tunnels]] #1 is invalid: idle timeout '10ms' is outside 100ms to"
@@ -146,9 +203,31 @@ class ClientConfigTest {
                     .file(
                         write(
                             "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
-                                + "remote = 1\nmax_sessions = 0\n")))
+                                + "remote = 1\nmax_sessions = 0\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("max sessions 0 is outside 1 to 16384");
+  }
+
+  @Test
+  void aUdpTunnelHasOneLocalServiceAndNoGroupOrHealthCheck() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = [\"1\", \"2\"]\n"
+                + "remote = 1\ngroup = \"g\"\ngroup_key = \"k\"\nhealth_check = \"tcp\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(4)
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1 a udp"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(":6: 'group' in [[tunnels]] #1 applies to tcp tunnels"))
+                    .anySatisfy(p -> assertThat(p).contains(":7: 'group_key' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":8: 'health_check' in [[tunnels]]")));
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.Proof;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.Traffic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -22,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -64,14 +64,16 @@ class DatagramTunnelE2ETest {
   @MethodSource("malformedFrames")
   void aMalformedFrameFromTheServerEndsOnlyThatDataConnection(byte[] hostile) throws Exception {
     TunnelSpec spec =
-        new TunnelSpec(
-            "u", TunnelType.UDP, new HostPort("127.0.0.1", echo.port()), 0, Optional.empty());
+        new TunnelSpec("u", TunnelType.UDP, new HostPort("127.0.0.1", echo.port()), 0);
     ServerDialer dialer =
         new ServerDialer(
             new HostPort("127.0.0.1", fakeServer.getLocalPort()),
             TOKEN,
-            ConnectionId.random().hex());
-    DatagramTunnel tunnel = new DatagramTunnel(spec, spec.udp().orElseThrow(), dialer, null, null);
+            ConnectionId.random().hex(),
+            ClientTransport.plain());
+    Traffic traffic = new Traffic();
+    DatagramTunnel tunnel =
+        new DatagramTunnel(spec, spec.udp().orElseThrow(), dialer, null, null, traffic);
     ConnectionId id = ConnectionId.random();
     Thread serving = Thread.ofVirtual().start(() -> tunnel.serve(id));
     try (Socket socket = fakeServer.accept()) {
@@ -92,6 +94,10 @@ class DatagramTunnelE2ETest {
     serving.join(Duration.ofSeconds(10));
     assertThat(serving.isAlive()).as("the data connection's thread ended").isFalse();
     assertThat(echo.peers()).hasSize(1);
+    assertThat(traffic.bytesIn()).as("bytes from the peer").isEqualTo(2);
+    assertThat(traffic.bytesOut()).as("bytes back to it").isEqualTo(2);
+    assertThat(traffic.connectionsTotal()).as("sessions, for pipe status").isEqualTo(1);
+    assertThat(traffic.connectionsActive()).isZero();
   }
 
   private static boolean closedByPeer(InputStream in) throws IOException {

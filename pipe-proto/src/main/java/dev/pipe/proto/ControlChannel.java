@@ -22,19 +22,27 @@ public final class ControlChannel implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final int maxFrameBytes;
+
+  /** A channel that accepts frames up to {@code maxFrameBytes} from its peer. */
+  public ControlChannel(Socket socket, int maxFrameBytes) throws IOException {
+    this(socket, socket.getInputStream(), socket.getOutputStream(), maxFrameBytes);
+  }
 
   public ControlChannel(Socket socket) throws IOException {
-    this(socket, socket.getInputStream(), socket.getOutputStream());
+    this(socket, Limits.MAX_FRAME_BYTES);
   }
 
   /**
-   * Frames read from {@code in} and written to {@code out}, which wrap the socket's own streams (a
-   * buffer, a rate limit); the socket gives the timeouts, the peer and the close.
+   * Frames up to {@code maxFrameBytes} read from {@code in} and written to {@code out}, which wrap
+   * the socket's own streams (a buffer, a rate limit); the socket gives the timeouts, the peer and
+   * the close.
    */
-  public ControlChannel(Socket socket, InputStream in, OutputStream out) {
+  public ControlChannel(Socket socket, InputStream in, OutputStream out, int maxFrameBytes) {
     this.socket = socket;
     this.in = in;
     this.out = out;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Sends one frame; safe to call from any thread. */
@@ -61,7 +69,7 @@ public final class ControlChannel implements AutoCloseable {
 
   /** Reads the next frame; only one thread may read. */
   public Message receive() throws IOException {
-    return MessageCodec.read(in);
+    return MessageCodec.read(in, maxFrameBytes);
   }
 
   /** Reads the next frame and insists that it is of the expected kind. */

@@ -22,6 +22,12 @@ public final class Limits {
   /** User connections waiting for their data connection, per server. */
   public static final int MAX_PENDING_CONNECTIONS = 4_096;
 
+  /** Idle pooled data connections a client asks for unless told otherwise. */
+  public static final int DEFAULT_POOL_CONNECTIONS = 8;
+
+  /** The most idle pooled data connections a server may grant one client. */
+  public static final int MAX_POOL_CONNECTIONS = 1_024;
+
   /** Tunnels one client may hold open. */
   public static final int MAX_TUNNELS_PER_CLIENT = 64;
 

@@ -1,8 +1,14 @@
 package dev.pipe.proto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
+import dev.pipe.config.SourceFilter;
+import java.net.InetAddress;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Every frame that travels on a pipe connection. {@link MessageCodec} is the only code that knows
@@ -32,10 +38,14 @@ public sealed interface Message {
     }
   }
 
-  /** Server accepts a control login; both sides send a heartbeat at least this often. */
-  record LoginAccepted(long heartbeatIntervalMillis) implements Message {
+  /**
+   * Server accepts a control login; both sides send a heartbeat at least this often, and the client
+   * may keep up to {@code maxPoolConnections} idle data connections ready ({@link PoolLogin}).
+   */
+  record LoginAccepted(long heartbeatIntervalMillis, int maxPoolConnections) implements Message {
     public LoginAccepted {
       Fields.requireRange("heartbeatIntervalMillis", heartbeatIntervalMillis, 10, 3_600_000);
+      Fields.requireRange("maxPoolConnections", maxPoolConnections, 0, Limits.MAX_POOL_CONNECTIONS);
     }
   }
 
@@ -48,7 +58,8 @@ public sealed interface Message {
   }
 
   /**
-   * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. A
+   * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. The
+   * source lists (address blocks) say which users the server may let in; empty allows everyone. A
    * UDP tunnel says how the server should keep its peers' sessions ({@link UdpSessions#DEFAULT}
    * when left out); a TCP tunnel has no sessions and leaves {@code udp} out.
    */
@@ -56,12 +67,17 @@ public sealed interface Message {
       String tunnel,
       TunnelType type,
       int remotePort,
+      List<String> allowSources,
+      List<String> denySources,
       @JsonInclude(JsonInclude.Include.NON_NULL) UdpSessions udp)
       implements Message {
     public Forward {
       TunnelName.check(tunnel);
       Objects.requireNonNull(type, "type");
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
+      allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
+      denySources = denySources == null ? List.of() : List.copyOf(denySources);
+      SourceFilter.parse(allowSources, denySources);
       udp =
           switch (type) {
             case TCP -> {
@@ -75,8 +91,18 @@ public sealed interface Message {
     }
 
     /** A tunnel with the default settings of its type. */
-    public Forward(String tunnel, TunnelType type, int remotePort) {
-      this(tunnel, type, remotePort, null);
+    public Forward(
+        String tunnel,
+        TunnelType type,
+        int remotePort,
+        List<String> allowSources,
+        List<String> denySources) {
+      this(tunnel, type, remotePort, allowSources, denySources, null);
+    }
+
+    /** The source lists as a filter; they were validated when the message was made. */
+    public SourceFilter sources() {
+      return SourceFilter.parse(allowSources, denySources);
     }
   }
 
@@ -96,11 +122,25 @@ public sealed interface Message {
     }
   }
 
-  /** A user connected to a tunnel: open a data connection and present this id on it. */
-  record Exchange(ConnectionId id, String tunnel) implements Message {
+  /**
+   * A user connected to a tunnel: open a data connection and present this id on it. {@code source}
+   * is the user's IP address, which a client balancing its local targets by {@code ip_hash} hashes;
+   * null from a server that does not send it.
+   */
+  record Exchange(ConnectionId id, String tunnel, String source) implements Message {
     public Exchange {
       Objects.requireNonNull(id, "id");
       TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    public Exchange(ConnectionId id, String tunnel) {
+      this(id, tunnel, null);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
     }
   }
 
@@ -124,6 +164,101 @@ public sealed interface Message {
   record DataAccepted(ConnectionId id) implements Message {
     public DataAccepted {
       Objects.requireNonNull(id, "id");
+    }
+  }
+
+  /**
+   * The server closed one tunnel on purpose (an operator, from the admin dashboard or API): its
+   * public port no longer accepts users. The client must not ask for it again until it restarts.
+   */
+  record TunnelClosed(String tunnel, String reason) implements Message {
+    public TunnelClosed {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * First frame of a pooled data connection: a proof over this connection's nonce, and the client
+   * whose pool of idle data connections it joins.
+   */
+  record PoolLogin(int protocolVersion, String proof, String clientId) implements Message {
+    public PoolLogin {
+      Fields.requireHex("proof", proof, Proof.PROOF_BYTES);
+      Fields.requireHex("clientId", clientId, 16);
+    }
+  }
+
+  /** The pooled data connection waits, idle, for a user connection; heartbeats keep it alive. */
+  record PoolAccepted() implements Message {}
+
+  /**
+   * On a pooled data connection: from the next byte on it carries user connection {@code id} of
+   * {@code tunnel}. {@code source} is the user's IP address, as in {@link Exchange}.
+   */
+  record Assign(ConnectionId id, String tunnel, String source) implements Message {
+    public Assign {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
+    }
+  }
+
+  /**
+   * Client opens {@code forward}'s tunnel as a member of a load-balanced group: every member shares
+   * the group's public port, and the server spreads user connections over the healthy ones. The
+   * first member sets the group's key and strategy; a member whose key or strategy differs is
+   * refused with {@link ForwardRejected}. Answered like a {@link Forward}.
+   */
+  record JoinGroup(Forward forward, String group, String groupKey, Strategy strategy, int weight)
+      implements Message {
+    public JoinGroup {
+      Objects.requireNonNull(forward, "forward");
+      TunnelName.check(group);
+      Fields.requireText("groupKey", groupKey, 256);
+      Objects.requireNonNull(strategy, "strategy");
+      Fields.requireRange("weight", weight, 1, Backend.MAX_WEIGHT);
+    }
+
+    /** Never shows the key: a message may end up in a log line. */
+    @Override
+    public String toString() {
+      return "JoinGroup[forward="
+          + forward
+          + ", group="
+          + group
+          + ", groupKey=****, strategy="
+          + strategy.wireName()
+          + ", weight="
+          + weight
+          + "]";
+    }
+  }
+
+  /**
+   * The client's health check changed its verdict on a tunnel's local service: while unhealthy the
+   * server sends the tunnel no new user connections (a group's other members take them).
+   */
+  record TunnelHealth(String tunnel, boolean healthy, String reason) implements Message {
+    public TunnelHealth {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * The client stops one tunnel (a reload removed or changed it): the server closes its port, or
+   * takes it out of its group. Connections already flowing through it go on until they end.
+   */
+  record StopTunnel(String tunnel, String reason) implements Message {
+    public StopTunnel {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
     }
   }
 

@@ -1,8 +1,10 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -42,8 +44,15 @@ import java.util.Map;
 public final class MessageCodec {
   private static final int HEADER_BYTES = 5;
   private static final int SESSION_BYTES = 4;
+  private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+  private static final byte TLS_MAJOR_VERSION = 0x03;
 
-  /** Type byte of every message. Append new types; never renumber, never reuse a number. */
+  /**
+   * Type byte of every message. Append new types; never renumber, never reuse a number. UDP tunnels
+   * use 0x20 to 0x2f; operating the server (the admin dashboard and API) 0x30 to 0x3f; the
+   * data-connection pool 0x50 to 0x5f; load-balanced groups, health and stopping a tunnel (reload)
+   * 0x70 to 0x7f.
+   */
   static final List<FrameType> TYPES =
       List.of(
           new FrameType(0x01, Message.Hello.class),
@@ -60,7 +69,14 @@ public final class MessageCodec {
           new FrameType(0x0c, Message.Heartbeat.class),
           new FrameType(0x0d, Message.Goodbye.class),
           new FrameType(0x20, Message.Datagram.class),
-          new FrameType(0x21, Message.SessionClosed.class));
+          new FrameType(0x21, Message.SessionClosed.class),
+          new FrameType(0x30, Message.TunnelClosed.class),
+          new FrameType(0x50, Message.PoolLogin.class),
+          new FrameType(0x51, Message.PoolAccepted.class),
+          new FrameType(0x52, Message.Assign.class),
+          new FrameType(0x70, Message.JoinGroup.class),
+          new FrameType(0x71, Message.TunnelHealth.class),
+          new FrameType(0x72, Message.StopTunnel.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 
@@ -74,23 +90,30 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Jackson keeps its parse and write buffers (about 16 KB) per thread by default, and a virtual
+   * thread that encodes one frame and then splices for hours would pin them all that time: with
+   * thousands of held connections that dwarfs everything else. A shared, bounded pool lends them
+   * per call instead.
+   */
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(8)
+                  .maxStringLength(Limits.MAX_FRAME_BYTES)
+                  .build())
+          .build();
+
   private static final ObjectMapper JSON =
-      JsonMapper.builder()
+      JsonMapper.builder(FACTORY)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
-
-  static {
-    JSON.getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder()
-                .maxNestingDepth(8)
-                .maxStringLength(Limits.MAX_FRAME_BYTES)
-                .build());
-  }
 
   private MessageCodec() {}
 
@@ -136,6 +159,11 @@ public final class MessageCodec {
    * @throws ProtocolException if the bytes are not a valid frame
    */
   public static Message read(InputStream in) throws IOException {
+    return read(in, Limits.MAX_FRAME_BYTES);
+  }
+
+  /** The same, with a frame limit lower than the protocol's, as a server may configure. */
+  public static Message read(InputStream in, int maxFrameBytes) throws IOException {
     byte[] header = in.readNBytes(HEADER_BYTES);
     if (header.length == 0) {
       throw new EOFException("connection closed by peer");
@@ -145,6 +173,11 @@ public final class MessageCodec {
           "truncated frame header: " + header.length + " of " + HEADER_BYTES + " bytes");
     }
     FrameType frameType = BY_CODE[header[0] & 0xff];
+    if (header[0] == TLS_HANDSHAKE_RECORD && header[1] == TLS_MAJOR_VERSION) {
+      throw new ProtocolException(
+          "the peer speaks TLS but this side runs without it (--no-tls); run both sides with TLS,"
+              + " or both with --no-tls");
+    }
     if (frameType == null) {
       throw new ProtocolException(
           String.format(
@@ -152,12 +185,12 @@ public final class MessageCodec {
               header[0] & 0xff));
     }
     long length = ByteBuffer.wrap(header, 1, 4).getInt() & 0xffff_ffffL;
-    if (length > Limits.MAX_FRAME_BYTES) {
+    if (length > maxFrameBytes) {
       throw new ProtocolException(
           "frame of "
               + length
               + " bytes exceeds the "
-              + Limits.MAX_FRAME_BYTES
+              + maxFrameBytes
               + "-byte limit (is the peer a pipe client or server?)");
     }
     if (frameType.type() == Message.Datagram.class) {

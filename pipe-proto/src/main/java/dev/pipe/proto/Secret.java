@@ -2,6 +2,7 @@ package dev.pipe.proto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,6 +35,25 @@ public final class Secret {
     return bytes.length == 0;
   }
 
+  /**
+   * True if {@code candidate} is this secret. Compares SHA-256 digests in constant time, so that
+   * neither the content nor the length of the secret shows in how long the answer takes.
+   */
+  public boolean matches(String candidate) {
+    if (bytes.length == 0 || candidate == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(bytes), sha256(candidate.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] sha256(byte[] value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
   /** HMAC-SHA256 keyed with this secret over the concatenation of {@code parts}. */
   public byte[] hmacSha256(byte[]... parts) {
     try {
@@ -47,6 +67,19 @@ public final class Secret {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
     }
+  }
+
+  /** Compares in constant time, so the time taken says nothing about how much matched. */
+  public boolean sameAs(Secret other) {
+    return MessageDigest.isEqual(bytes, other.bytes);
+  }
+
+  /**
+   * The secret's text, for the one place that must send it as it is: a group key, which the server
+   * compares with the key of the group's first member (inside TLS).
+   */
+  public String reveal() {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.pipe.proto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -27,12 +28,16 @@ class MessageCodecTest {
     return switch (type.getSimpleName()) {
       case "Hello" -> new Message.Hello(PipeVersion.PROTOCOL, "1.2.3", hex32);
       case "Login" -> new Message.Login(PipeVersion.PROTOCOL, "1.2.3", id.hex(), hex32);
-      case "LoginAccepted" -> new Message.LoginAccepted(10_000);
+      case "LoginAccepted" -> new Message.LoginAccepted(10_000, 8);
+      case "PoolLogin" -> new Message.PoolLogin(PipeVersion.PROTOCOL, hex32, id.hex());
+      case "PoolAccepted" -> new Message.PoolAccepted();
+      case "Assign" -> new Message.Assign(id, "web", "2001:db8::7");
       case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
-      case "Forward" -> new Message.Forward("web", TunnelType.TCP, 9000);
+      case "Forward" ->
+          new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));
       case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
       case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
-      case "Exchange" -> new Message.Exchange(id, "web");
+      case "Exchange" -> new Message.Exchange(id, "web", "2001:db8::7");
       case "ExchangeFailed" -> new Message.ExchangeFailed(id, "connection refused");
       case "DataLogin" -> new Message.DataLogin(PipeVersion.PROTOCOL, hex32, id);
       case "DataAccepted" -> new Message.DataAccepted(id);
@@ -40,6 +45,16 @@ class MessageCodecTest {
       case "Goodbye" -> new Message.Goodbye("shutting down");
       case "Datagram" -> new Message.Datagram(7, "hello".getBytes(StandardCharsets.UTF_8));
       case "SessionClosed" -> new Message.SessionClosed(7);
+      case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
+      case "JoinGroup" ->
+          new Message.JoinGroup(
+              new Message.Forward("web-2", TunnelType.TCP, 9000, List.of(), List.of()),
+              "web",
+              "group-secret",
+              Strategy.WEIGHTED,
+              3);
+      case "TunnelHealth" -> new Message.TunnelHealth("web", false, "connect refused");
+      case "StopTunnel" -> new Message.StopTunnel("web", "removed from the config");
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }
@@ -65,6 +80,13 @@ class MessageCodecTest {
     Message message = sample(type);
     Message decoded = MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(message)));
     assertThat(decoded).isEqualTo(message);
+  }
+
+  @Test
+  void aGroupKeyNeverShowsInText() {
+    assertThat(sample(Message.JoinGroup.class).toString())
+        .doesNotContain("group-secret")
+        .contains("groupKey=****");
   }
 
   @Test
@@ -176,19 +198,33 @@ class MessageCodecTest {
   @Test
   void aUdpForwardCarriesItsSessionSettingsAndATcpForwardLeavesThemOut() throws IOException {
     Message.Forward udp =
-        new Message.Forward("dns", TunnelType.UDP, 5353, new UdpSessions(30_000, 64));
+        new Message.Forward(
+            "dns",
+            TunnelType.UDP,
+            5353,
+            List.of("10.0.0.0/8"),
+            List.of(),
+            new UdpSessions(30_000, 64));
     assertThat(MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(udp))))
         .isEqualTo(udp);
-    assertThat(new Message.Forward("dns", TunnelType.UDP, 5353).udp())
+    assertThat(new Message.Forward("dns", TunnelType.UDP, 5353, List.of(), List.of()).udp())
         .isEqualTo(UdpSessions.DEFAULT);
     assertThat(read(0x05, "{\"tunnel\":\"dns\",\"type\":\"udp\",\"remotePort\":53}"))
-        .isEqualTo(new Message.Forward("dns", TunnelType.UDP, 53, UdpSessions.DEFAULT));
+        .isEqualTo(
+            new Message.Forward(
+                "dns", TunnelType.UDP, 53, List.of(), List.of(), UdpSessions.DEFAULT));
 
-    byte[] tcp = MessageCodec.encode(new Message.Forward("web", TunnelType.TCP, 9000));
+    byte[] tcp =
+        MessageCodec.encode(new Message.Forward("web", TunnelType.TCP, 9000, List.of(), List.of()));
     assertThat(new String(tcp, 5, tcp.length - 5, StandardCharsets.UTF_8))
         .as("a tcp Forward is what it was before udp existed")
-        .isEqualTo("{\"tunnel\":\"web\",\"type\":\"tcp\",\"remotePort\":9000}");
-    assertThatThrownBy(() -> new Message.Forward("web", TunnelType.TCP, 1, UdpSessions.DEFAULT))
+        .isEqualTo(
+            "{\"tunnel\":\"web\",\"type\":\"tcp\",\"remotePort\":9000,"
+                + "\"allowSources\":[],\"denySources\":[]}");
+    assertThatThrownBy(
+            () ->
+                new Message.Forward(
+                    "web", TunnelType.TCP, 1, List.of(), List.of(), UdpSessions.DEFAULT))
         .hasMessageContaining("udp session settings given for a tcp tunnel");
   }
 

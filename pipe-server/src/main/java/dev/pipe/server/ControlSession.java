@@ -1,16 +1,23 @@
 package dev.pipe.server;
 
+import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
+import dev.pipe.proxy.Sockets;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,36 +28,94 @@ import org.slf4j.LoggerFactory;
 final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
 
+  private static final String SESSION_ENDED = "the client's session ended";
+  private static final int NEW = 0;
+  private static final int RUNNING = 1;
+  private static final int CLOSED = 2;
+
   private final PipeServer server;
   private final ControlChannel channel;
   private final Message.Login login;
+  private final User user;
   private final Duration heartbeatInterval;
   private final String client;
-  private final Map<String, PublicPort> tunnels = new ConcurrentHashMap<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ClientInfo info;
+  private final ServerEvents events;
+  private final Map<String, PublicEndpoint> tunnels = new ConcurrentHashMap<>();
+  private final DataPool pool;
+  private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
 
   ControlSession(
-      PipeServer server, ControlChannel channel, Message.Login login, Duration heartbeatInterval) {
+      PipeServer server,
+      ControlChannel channel,
+      Message.Login login,
+      User user,
+      Duration heartbeatInterval,
+      ServerEvents events) {
     this.server = server;
     this.channel = channel;
     this.login = login;
+    this.user = user;
     this.heartbeatInterval = heartbeatInterval;
+    this.pool = new DataPool(server.limits().maxPoolPerClient());
     this.client = channel.peer();
+    this.info =
+        new ClientInfo(
+            login.clientId(),
+            client,
+            user.name(),
+            login.clientVersion(),
+            Instant.now(),
+            pool::idle);
+    this.events = events;
   }
 
   String clientId() {
     return login.clientId();
   }
 
+  /** The address the client connects from. */
+  InetAddress source() {
+    return channel.socket().getInetAddress();
+  }
+
+  /** The data connections this client opened ahead of time. */
+  DataPool pool() {
+    return pool;
+  }
+
+  /** Who logged in: what this session may claim follows from it. */
+  User user() {
+    return user;
+  }
+
+  ClientInfo info() {
+    return info;
+  }
+
+  /** The tunnels open now. */
+  List<TunnelInfo> tunnels() {
+    return tunnels.values().stream().map(PublicEndpoint::info).toList();
+  }
+
+  private boolean isClosed() {
+    return state.get() == CLOSED;
+  }
+
   /** Serves the session on the calling thread until the client leaves or fails. */
   void run() {
+    // A session closed before it ran (a shutdown racing a login) reports neither start nor end.
+    if (!state.compareAndSet(NEW, RUNNING)) {
+      return;
+    }
+    events.clientConnected(info);
     try {
-      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
+      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis(), pool.capacity()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
-      log.info("client {} connected (pipe {})", client, login.clientVersion());
-      while (!closed.get()) {
+      log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
+      while (!isClosed()) {
         if (!dispatch(channel.receive())) {
           return;
         }
@@ -66,7 +131,7 @@ final class ControlSession {
     } catch (ProtocolException e) {
       log.warn("client {} broke the protocol: {}; closing its session", client, e.getMessage());
     } catch (IOException e) {
-      if (!closed.get()) {
+      if (!isClosed()) {
         log.info("client {} connection lost: {}", client, e.getMessage());
       }
     } finally {
@@ -77,8 +142,12 @@ final class ControlSession {
   /** Handles one frame; false when the client said goodbye. */
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
-      case Message.Forward forward -> forward(forward);
-      case Message.ExchangeFailed failed -> server.pending().fail(failed.id(), failed.reason());
+      case Message.Forward forward -> forward(forward, Optional.empty());
+      case Message.JoinGroup join -> forward(join.forward(), Optional.of(join));
+      case Message.TunnelHealth health -> health(health);
+      case Message.StopTunnel stop -> stop(stop);
+      case Message.ExchangeFailed failed ->
+          server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
       }
@@ -95,6 +164,10 @@ final class ControlSession {
       case Message.Exchange unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
       case Message.Datagram unexpected -> throw unexpected(unexpected);
       case Message.SessionClosed unexpected -> throw unexpected(unexpected);
     }
@@ -106,42 +179,117 @@ final class ControlSession {
         message.getClass().getSimpleName() + " is not valid from a client on a control connection");
   }
 
-  private void forward(Message.Forward forward) throws IOException {
+  private void forward(Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws IOException {
     String name = forward.tunnel();
     if (tunnels.containsKey(name)) {
       reject(forward, "this client already has a tunnel named '" + name + "'; names must differ");
       return;
     }
-    if (tunnels.size() >= Limits.MAX_TUNNELS_PER_CLIENT) {
+    if (!user.mayUseName(name)) {
+      reject(
+          forward,
+          "user "
+              + user
+              + " may not use the tunnel name '"
+              + name
+              + "' (allowed: "
+              + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
+              + ")");
+      return;
+    }
+    int maxTunnels = server.limits().maxTunnelsPerClient();
+    if (tunnels.size() >= maxTunnels) {
+      events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
       reject(
           forward,
           "this client already holds "
               + tunnels.size()
-              + " tunnels, the most one client may hold; split them over several clients");
+              + " tunnels, the most one client may hold (max_tunnels_per_client); split them over"
+              + " several clients");
       return;
     }
-    PublicPort listener;
+    PublicEndpoint endpoint;
     try {
-      listener = server.ports().open(this, forward);
+      endpoint = server.ports().open(this, forward, join);
     } catch (TunnelRejected e) {
       reject(forward, e.getMessage());
       return;
     }
-    tunnels.put(name, listener);
-    if (closed.get()) {
+    tunnels.put(name, endpoint);
+    if (isClosed()) {
       // The session ended while the port was being bound: give the port back.
-      server.ports().release(listener);
+      server.ports().release(endpoint, SESSION_ENDED);
       return;
     }
     log.info(
-        "tunnel {} of client {} open on port {} ({})",
+        "tunnel {} of client {} open on port {} ({}{})",
         name,
         client,
-        listener.port(),
-        forward.type().wireName());
-    channel.send(new Message.ForwardAccepted(name, listener.port()));
+        endpoint.port(),
+        forward.type().wireName(),
+        membership(endpoint, join));
+    channel.send(new Message.ForwardAccepted(name, endpoint.port()));
     // Only now: a UDP tunnel's first act is an Exchange, which must follow ForwardAccepted.
-    listener.start();
+    endpoint.start();
+  }
+
+  /** ", group web member 2, round_robin, weight 1" for a group member; empty for a lone tunnel. */
+  private static String membership(PublicEndpoint endpoint, Optional<Message.JoinGroup> join) {
+    if (!(endpoint instanceof PublicListener member) || join.isEmpty()) {
+      return "";
+    }
+    Message.JoinGroup j = join.get();
+    return ", group "
+        + j.group()
+        + " member "
+        + member.publicPort().size()
+        + ", "
+        + j.strategy().wireName()
+        + ", weight "
+        + j.weight();
+  }
+
+  /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
+  private void health(Message.TunnelHealth health) {
+    PublicEndpoint listener = tunnels.get(health.tunnel());
+    if (listener == null || !listener.health(health.healthy())) {
+      return;
+    }
+    if (health.healthy()) {
+      log.info(
+          "tunnel {} of client {} on port {} is healthy again: back in the rotation",
+          health.tunnel(),
+          client,
+          listener.port());
+    } else {
+      log.warn(
+          "tunnel {} of client {} on port {} is unhealthy ({}): out of the rotation",
+          health.tunnel(),
+          client,
+          listener.port(),
+          health.reason());
+    }
+    events.tunnelHealthChanged(listener.info(), health.healthy(), health.reason());
+  }
+
+  /**
+   * The client stopped a tunnel: it takes no new users; its spliced connections go on. A UDP
+   * tunnel's sessions end with its data connection.
+   */
+  private void stop(Message.StopTunnel stop) {
+    PublicEndpoint listener = tunnels.remove(stop.tunnel());
+    if (listener == null) {
+      log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
+      return;
+    }
+    server.ports().release(listener, "the client stopped it: " + stop.reason());
+    log.info(
+        "tunnel {} of client {} on port {} stopped by the client: {}",
+        stop.tunnel(),
+        client,
+        listener.describe(),
+        stop.reason());
   }
 
   private void reject(Message.Forward forward, String reason) throws IOException {
@@ -149,22 +297,87 @@ final class ControlSession {
     channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
   }
 
-  /** A released port for the log: {@code 9000} for TCP, {@code 9000/udp} for UDP. */
-  private static String describe(PublicPort port) {
-    return switch (port.type()) {
-      case TCP -> String.valueOf(port.port());
-      case UDP -> port.port() + "/udp";
-    };
-  }
-
   /** Sends a frame to the client; any thread may call it. */
   void send(Message message) throws IOException {
     channel.send(message);
   }
 
+  /**
+   * Closes one tunnel on an operator's request: its port stops accepting, its connections are cut,
+   * and the client is told why, so that it does not ask for the tunnel again.
+   *
+   * @return the tunnel, if this session held it
+   */
+  Optional<TunnelInfo> closeTunnel(String id, String reason) {
+    for (PublicEndpoint listener : tunnels.values()) {
+      if (listener.info().id().equals(id) && tunnels.remove(listener.tunnel(), listener)) {
+        server.ports().release(listener, reason);
+        listener.cutConnections();
+        log.info(
+            "tunnel {} of client {} on port {} closed: {}",
+            listener.tunnel(),
+            client,
+            listener.describe(),
+            reason);
+        try {
+          channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
+        } catch (IOException e) {
+          log.debug("could not tell client {} its tunnel closed: {}", client, e.toString());
+        }
+        return Optional.of(listener.info());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Asks the client for a data connection to carry {@code user}, a connection accepted by {@code
+   * listener}: the user waits in {@link PendingConnections} until it arrives. Every kind of tunnel
+   * hands its users to its client through here.
+   *
+   * @return false if the server already holds its most waiting connections; the caller then closes
+   *     the user connection
+   */
+  boolean requestDataConnection(PublicListener listener, Socket user) {
+    ConnectionId id = ConnectionId.random();
+    try {
+      Sockets.tune(user);
+    } catch (IOException e) {
+      log.debug("tunnel={} user connection failed at once: {}", listener.tunnel(), e.toString());
+    }
+    PooledConnection pooled;
+    while ((pooled = pool.take()) != null) {
+      if (pooled.assign(listener, id, user)) {
+        events.userConnectionDispatched(listener.info(), true);
+        return true;
+      }
+    }
+    events.userConnectionDispatched(listener.info(), false);
+    if (!server.pending().add(id, user, listener)) {
+      return false;
+    }
+    try {
+      channel.send(new Message.Exchange(id, listener.tunnel(), addressOf(user)));
+    } catch (IOException e) {
+      log.debug(
+          "tunnel={} could not announce connection id={}: {}", listener.tunnel(), id, e.toString());
+      server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
+    }
+    return true;
+  }
+
+  /**
+   * The user's IP address as a literal, without an IPv6 zone, which means nothing to the client.
+   */
+  static String addressOf(Socket user) {
+    String address = user.getInetAddress().getHostAddress();
+    int zone = address.indexOf('%');
+    return zone < 0 ? address : address.substring(0, zone);
+  }
+
   private void sendHeartbeats() {
     try {
-      while (!closed.get()) {
+      while (!isClosed()) {
         Thread.sleep(heartbeatInterval);
         channel.send(new Message.Heartbeat());
       }
@@ -174,6 +387,11 @@ final class ControlSession {
       log.debug("heartbeat to client {} failed: {}", client, e.toString());
       close();
     }
+  }
+
+  @Override
+  public String toString() {
+    return client;
   }
 
   /** Tells the client the server is going away; the session then ends. */
@@ -188,7 +406,8 @@ final class ControlSession {
 
   /** Ends the session and releases every port it held; safe to call more than once. */
   void close() {
-    if (!closed.compareAndSet(false, true)) {
+    int before = state.getAndSet(CLOSED);
+    if (before == CLOSED) {
       return;
     }
     channel.close();
@@ -196,13 +415,17 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
-    tunnels.values().forEach(server.ports()::release);
+    pool.closeAll();
+    tunnels.values().forEach(listener -> server.ports().release(listener, SESSION_ENDED));
     if (!tunnels.isEmpty()) {
       log.info(
           "client {} released ports {}",
           client,
-          tunnels.values().stream().map(ControlSession::describe).toList());
+          tunnels.values().stream().map(PublicEndpoint::describe).toList());
     }
     server.sessionEnded(this);
+    if (before == RUNNING) {
+      events.clientLeft(info);
+    }
   }
 }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * User connections that wait for the client's data connection, by id. Each waits at most {@code
  * ttl}; at most {@code capacity} wait at once, so a flood of users cannot make the server hold
- * unbounded state for a client that never answers.
+ * unbounded state for a client that never answers. Only the client that owns a connection's tunnel
+ * may fail it, and only a data connection of the same user may claim it.
  */
 final class PendingConnections {
   private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
@@ -49,33 +50,53 @@ final class PendingConnections {
     return true;
   }
 
-  /** Takes the user connection for {@code id}; null if unknown, already claimed or expired. */
-  Pending claim(ConnectionId id) {
-    Pending pending = remove(id);
-    if (pending != null) {
-      pending.expiry().cancel(false);
+  /**
+   * Takes the user connection for {@code id} on behalf of a data connection of {@code claimant};
+   * null if the id is unknown, already claimed, expired, or belongs to another user. The caller
+   * then owns the user connection and must end it with {@link PublicListener#connectionEnded()}.
+   */
+  Pending claim(ConnectionId id, User claimant) {
+    Pending pending = waiting.get(id);
+    if (pending == null) {
+      return null;
     }
-    return pending;
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (!pending.listener().owner().user().sameAs(claimant)) {
+      log.warn(
+          "a data connection of user {} presented connection id={} of user {}; refused",
+          claimant,
+          id,
+          pending.listener().owner().user());
+      return null;
+    }
+    return take(id);
   }
 
   /** The client could not serve this user connection: close it now rather than at expiry. */
-  void fail(ConnectionId id, String reason) {
-    Pending pending = claim(id);
-    if (pending != null) {
+  void fail(ConnectionId id, String reason, ControlSession from) {
+    Pending pending = waiting.get(id);
+    if (pending == null) {
+      return;
+    }
+    if (pending.listener().owner() != from) {
+      log.warn("client {} tried to fail connection id={} of another client; ignored", from, id);
+      return;
+    }
+    if (take(id) != null) {
       log.warn(
           "connection id={} tunnel={} closed: the client could not serve it: {}",
           id,
           pending.listener().tunnel(),
           reason);
-      Sockets.closeQuietly(pending.user());
+      end(pending);
     }
   }
 
   /** Closes every user connection still waiting on {@code listener}, which is going away. */
   void dropAll(PublicListener listener) {
     for (Pending pending : waiting.values()) {
-      if (pending.listener() == listener && claim(pending.id()) != null) {
-        Sockets.closeQuietly(pending.user());
+      if (pending.listener() == listener && take(pending.id()) != null) {
+        end(pending);
       }
     }
   }
@@ -92,8 +113,16 @@ final class PendingConnections {
           id,
           pending.listener().tunnel(),
           ttl.toMillis());
-      Sockets.closeQuietly(pending.user());
+      end(pending);
     }
+  }
+
+  private Pending take(ConnectionId id) {
+    Pending pending = remove(id);
+    if (pending != null) {
+      pending.expiry().cancel(false);
+    }
+    return pending;
   }
 
   private Pending remove(ConnectionId id) {
@@ -102,5 +131,10 @@ final class PendingConnections {
       capacity.release();
     }
     return pending;
+  }
+
+  private static void end(Pending pending) {
+    Sockets.closeQuietly(pending.user());
+    pending.listener().connectionEnded();
   }
 }

@@ -1,22 +1,28 @@
 package dev.pipe.server;
 
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
-import dev.pipe.proxy.Splice;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -24,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code pipe server}: accepts clients on the control port, opens their tunnels' public ports, and
  * splices each user connection to the data connection the client opens for it.
  *
- * <p>Threads: one virtual thread accepts on the control port, one per connection runs its login and
- * then its control session or its splice, one per public port accepts users. A single platform
- * timer thread enforces deadlines by closing sockets.
+ * <p>Every connection passes, in order: the ban list and the limits on unauthenticated connections
+ * (at accept), TLS, then the login, all under one deadline. Threads: one virtual thread accepts on
+ * the control port, one per connection runs its login and then its control session, its splice or a
+ * UDP tunnel's frames, one per public port accepts users, one per UDP tunnel receives its peers'
+ * datagrams. A single platform timer thread enforces deadlines by closing sockets.
  */
 public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
@@ -42,39 +51,75 @@ public final class PipeServer implements AutoCloseable {
   /** Two of the largest Datagram frames. */
   private static final int DATAGRAM_READ_BUFFER_BYTES = 128 * 1024;
 
-  private final ServerConfig config;
+  private volatile ServerLimits limits;
+  private volatile ServerConfig config;
   private final ServerSocket controlListener;
+  private final ServerTransport transport;
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
   private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
   private final ActiveSplices active = new ActiveSplices();
+  private final Carrier carrier;
   private final ServerHandshake handshake;
+  private final UnauthenticatedConnections unauthenticated;
+  private final FailedLogins failedLogins;
   private final Map<String, ControlSession> sessions = new ConcurrentHashMap<>();
+  private final Map<InetAddress, Integer> clientsBySource = new ConcurrentHashMap<>();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final RateLimitedLog refusedAtAccept = new RateLimitedLog(log);
+  private final RateLimitedLog refusedBanned = new RateLimitedLog(log);
+  private final RateLimitedLog refusedClient = new RateLimitedLog(log);
+  private final ServerEvents events;
   private volatile Thread acceptThread;
 
-  private PipeServer(ServerConfig config, ServerSocket controlListener) {
+  private PipeServer(
+      ServerConfig config,
+      ServerSocket controlListener,
+      ServerTransport transport,
+      ServerEvents events) {
+    this.events = events;
+    this.carrier = new Carrier(active, events);
     this.config = config;
+    this.limits = config.limits();
     this.controlListener = controlListener;
+    this.transport = transport;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("pipe-timer").daemon().factory());
     this.pending =
-        new PendingConnections(config.maxPendingConnections(), config.pendingTimeout(), timer);
+        new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =
         new TunnelPorts(
             config.bindAddress(),
-            config.allowedPorts(),
             pending,
+            () -> this.limits.maxConnectionsPerTunnel(),
+            () -> this.limits.maxGroupMembers(),
             datagramChannels,
-            config.pendingTimeout());
-    this.handshake = new ServerHandshake(config.token(), config.allowNoAuth());
+            limits.pendingTimeout(),
+            events);
+    this.unauthenticated =
+        new UnauthenticatedConnections(
+            limits.maxUnauthenticatedConnections(),
+            limits.maxUnauthenticatedPerSource(),
+            limits.maxPendingConnections());
+    this.failedLogins =
+        new FailedLogins(
+            limits.loginFailuresBeforeBan(),
+            limits.loginFailureWindow(),
+            limits.banDuration(),
+            System::nanoTime);
+    this.handshake = new ServerHandshake(config.credentials(), failedLogins);
   }
 
-  /** Binds the control port and starts accepting clients. */
-  public static PipeServer start(ServerConfig config) throws IOException {
+  /**
+   * Loads the TLS identity, binds the control port and starts accepting clients; {@code observers}
+   * hear of every event (see {@link ServerEvents}), after the server's own stats line.
+   */
+  public static PipeServer start(ServerConfig config, ServerEvents... observers)
+      throws IOException {
+    ServerTransport transport = transport(config.tls());
     ServerSocket listener = new ServerSocket();
     try {
       listener.setReuseAddress(true);
@@ -91,21 +136,51 @@ public final class PipeServer implements AutoCloseable {
               + "; is another pipe server running? choose another --port",
           e);
     }
-    PipeServer server = new PipeServer(config, listener);
+    StatsLog stats = new StatsLog(config.statsInterval());
+    List<ServerEvents> all = new ArrayList<>(List.of(stats));
+    all.addAll(List.of(observers));
+    PipeServer server = new PipeServer(config, listener, transport, ServerEvents.all(all));
+    if (config.statsInterval().isPositive()) {
+      long millis = config.statsInterval().toMillis();
+      server.timer.scheduleAtFixedRate(stats::logLine, millis, millis, TimeUnit.MILLISECONDS);
+    }
     server.acceptThread = Thread.ofVirtual().name("control-accept").start(server::acceptLoop);
-    if (config.token().isEmpty()) {
+    if (config.credentials().open()) {
       log.warn(
           "authentication is OFF (--allow-no-auth): anyone who can reach port {} can open tunnels",
           server.port());
     }
     log.info(
-        "pipe server {} listening on {}:{} (tunnel ports {}, heartbeat {} ms)",
+        "pipe server {} listening on {}:{} (heartbeat {} ms)",
         PipeVersion.software(),
         config.bindAddress(),
         server.port(),
-        config.allowedPorts(),
-        config.heartbeatInterval().toMillis());
+        server.limits.heartbeatInterval().toMillis());
+    transport
+        .fingerprint()
+        .ifPresentOrElse(
+            fingerprint ->
+                log.info(
+                    "TLS is on; certificate fingerprint {} (clients can pin it with"
+                        + " --server-fingerprint)",
+                    fingerprint),
+            () ->
+                log.warn(
+                    "TLS is OFF (--no-tls): tokens' proofs and all tunnel bytes travel in clear"));
     return server;
+  }
+
+  private static ServerTransport transport(ServerTls tls) throws IOException {
+    if (!tls.enabled()) {
+      return ServerTransport.plain();
+    }
+    try {
+      TlsIdentity identity = TlsIdentity.load(tls);
+      return ServerTransport.tls(identity.sslContext(), identity.fingerprint());
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "cannot set up TLS: " + e.getMessage() + "; check --tls-cert and --tls-key", e);
+    }
   }
 
   /** The control port actually bound (useful with port 0). */
@@ -113,9 +188,91 @@ public final class PipeServer implements AutoCloseable {
     return controlListener.getLocalPort();
   }
 
+  /** True until {@link #close()} begins: the health check's answer. */
+  public boolean isRunning() {
+    return !closing.get();
+  }
+
+  /** The clients logged in now, the longest connected first. */
+  public List<ClientInfo> clients() {
+    return sessions.values().stream()
+        .map(ControlSession::info)
+        .sorted(Comparator.comparing(ClientInfo::since))
+        .toList();
+  }
+
+  /** The tunnels open now, the oldest first. */
+  public List<TunnelInfo> tunnels() {
+    return sessions.values().stream()
+        .flatMap(session -> session.tunnels().stream())
+        .sorted(Comparator.comparing(TunnelInfo::since))
+        .toList();
+  }
+
+  /**
+   * Closes a tunnel by hand: its port stops accepting, its connections are cut, and its client is
+   * told {@code reason} and does not ask for it again until it restarts.
+   *
+   * @return the tunnel that was closed; empty if no open tunnel has this id
+   */
+  public Optional<TunnelInfo> closeTunnel(String id, String reason) {
+    for (ControlSession session : sessions.values()) {
+      Optional<TunnelInfo> closedTunnel = session.closeTunnel(id, reason);
+      if (closedTunnel.isPresent()) {
+        return closedTunnel;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Runs with {@code next} from now on, as far as a running server can: logins are checked against
+   * its users at once, and a client whose user was removed or changed (token, ports, names,
+   * sources) is told goodbye, so that it logs in again under the new rules or is refused; other
+   * clients keep every tunnel and connection. Limits read per request change at once.
+   *
+   * @return the settings that changed but take effect only after a restart
+   */
+  public synchronized List<String> reload(ServerConfig next) {
+    ServerReload reload = ServerReload.between(config, next);
+    handshake.credentials(next.credentials());
+    limits = reload.limits();
+    config = next;
+    int ended = 0;
+    for (ControlSession session : List.copyOf(sessions.values())) {
+      if (!next.credentials().holds(session.user())) {
+        ended++;
+        log.info(
+            "client {} logged in as user {}, whose entry the reload removed or changed; ending its"
+                + " session",
+            session,
+            session.user());
+        session.goodbye("the server's settings for user " + session.user() + " changed");
+      }
+    }
+    log.info(
+        "config reloaded: {} clients kept, {} sessions ended for changed users{}",
+        sessions.size(),
+        ended,
+        reload.restartOnly().isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", reload.restartOnly()));
+    return reload.restartOnly();
+  }
+
+  /** The TLS certificate's fingerprint, or empty when TLS is off. */
+  public Optional<Fingerprint> fingerprint() {
+    return transport.fingerprint();
+  }
+
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
+  }
+
+  /** The limits in force now; a reload may change some of them (see {@link ServerReload}). */
+  ServerLimits limits() {
+    return limits;
   }
 
   PendingConnections pending() {
@@ -127,7 +284,10 @@ public final class PipeServer implements AutoCloseable {
   }
 
   void sessionEnded(ControlSession session) {
-    sessions.remove(session.clientId(), session);
+    if (sessions.remove(session.clientId(), session)) {
+      clientsBySource.computeIfPresent(
+          session.source(), (address, count) -> count == 1 ? null : count - 1);
+    }
   }
 
   private void acceptLoop() {
@@ -141,43 +301,73 @@ public final class PipeServer implements AutoCloseable {
         }
         return;
       }
-      Thread.ofVirtual()
-          .name("connection-" + ControlChannel.describe(socket.getRemoteSocketAddress()))
-          .start(() -> serve(socket));
+      admit(socket);
     }
   }
 
-  /** Runs the login under its deadline, then the control session or the splice. */
-  private void serve(Socket socket) {
+  /** The checks that cost nothing: the ban list and the limits on connections not logged in. */
+  private void admit(Socket socket) {
+    InetAddress source = socket.getInetAddress();
+    if (failedLogins.isBanned(source)) {
+      events.limitHit(ServerLimit.LOGIN_BAN);
+      refusedBanned.warn(
+          "refused connection: source={} is banned after repeated failed logins",
+          source.getHostAddress());
+      Sockets.closeQuietly(socket);
+      return;
+    }
+    switch (unauthenticated.enter(source, clientsBySource.containsKey(source))) {
+      case UnauthenticatedConnections.Refused refused -> {
+        events.limitHit(refused.limit());
+        refusedAtAccept.warn(
+            "refused connection from {}: limit {} = {} reached",
+            source.getHostAddress(),
+            refused.limit().key(),
+            refused.value());
+        Sockets.closeQuietly(socket);
+      }
+      case UnauthenticatedConnections.Slot slot ->
+          Thread.ofVirtual()
+              .name("connection-" + ControlChannel.describe(socket.getRemoteSocketAddress()))
+              .start(() -> serve(socket, slot));
+    }
+  }
+
+  /** Runs TLS and the login under one deadline, then the control session or the splice. */
+  private void serve(Socket socket, UnauthenticatedConnections.Slot slot) {
     String peer = ControlChannel.describe(socket.getRemoteSocketAddress());
+    Duration timeout = limits.handshakeTimeout();
     ScheduledFuture<?> deadline =
         timer.schedule(
-            () -> Sockets.closeQuietly(socket),
-            config.handshakeTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
+            () -> Sockets.closeQuietly(socket), timeout.toMillis(), TimeUnit.MILLISECONDS);
     ServerHandshake.Outcome outcome;
     try {
       Sockets.tune(socket);
-      socket.setSoTimeout(Math.toIntExact(config.handshakeTimeout().toMillis()));
-      outcome = handshake.perform(new ControlChannel(socket));
+      Socket secured = transport.secure(socket, timeout.dividedBy(2), timeout);
+      secured.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+      outcome = handshake.perform(new ControlChannel(secured, limits.maxFrameBytes()));
     } catch (ServerHandshake.Refused e) {
-      log.warn("login from {} rejected: {}", peer, e.getMessage());
-      Sockets.closeQuietly(socket);
+      events.handshakeFailed(e.failure());
+      loginFailed(socket, e);
       return;
     } catch (EOFException e) {
       log.debug("connection from {} closed before logging in", peer);
       Sockets.closeQuietly(socket);
       return;
+    } catch (SSLException e) {
+      events.handshakeFailed(HandshakeFailure.TLS);
+      log.warn("connection from {} closed: TLS handshake failed: {}", peer, e.getMessage());
+      Sockets.closeQuietly(socket);
+      return;
     } catch (ProtocolException e) {
+      events.handshakeFailed(HandshakeFailure.PROTOCOL_ERROR);
       log.warn("connection from {} closed: {}", peer, e.getMessage());
       Sockets.closeQuietly(socket);
       return;
     } catch (IOException e) {
       if (deadline.isDone()) {
-        log.info(
-            "connection from {} closed: no login within {} ms",
-            peer,
-            config.handshakeTimeout().toMillis());
+        events.handshakeFailed(HandshakeFailure.TIMEOUT);
+        log.info("connection from {} closed: no login within {} ms", peer, timeout.toMillis());
       } else {
         log.debug("connection from {} failed during login: {}", peer, e.toString());
       }
@@ -185,11 +375,35 @@ public final class PipeServer implements AutoCloseable {
       return;
     } finally {
       deadline.cancel(false);
+      slot.close();
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
       case ServerHandshake.DataLogin data -> serveData(data);
+      case ServerHandshake.PoolLogin pool -> joinPool(pool);
     }
+  }
+
+  /**
+   * One line per failure, in a fixed key=value form that fail2ban can match (see docs/security.md);
+   * the token itself is never part of it.
+   */
+  private void loginFailed(Socket socket, ServerHandshake.Refused refused) {
+    InetAddress source = socket.getInetAddress();
+    log.warn(
+        "authentication failure: source={} port={} reason=\"{}\"",
+        source.getHostAddress(),
+        socket.getPort(),
+        refused.getMessage());
+    if (refused.startedBan()) {
+      log.warn(
+          "ban: source={} banned for {} s after {} failed logins within {} s",
+          source.getHostAddress(),
+          limits.banDuration().toSeconds(),
+          limits.loginFailuresBeforeBan(),
+          limits.loginFailureWindow().toSeconds());
+    }
+    Sockets.closeQuietly(socket);
   }
 
   private void runSession(ServerHandshake.ControlLogin control) {
@@ -197,9 +411,42 @@ public final class PipeServer implements AutoCloseable {
       refuse(control.channel(), RejectReason.SHUTTING_DOWN, "the server is shutting down");
       return;
     }
+    String clientId = control.login().clientId();
+    ControlSession previous = sessions.get(clientId);
+    if (previous == null && sessions.size() >= limits.maxClients()) {
+      events.limitHit(ServerLimit.MAX_CLIENTS);
+      refusedClient.warn(
+          "refused client {}: limit max_clients = {} reached",
+          control.channel().peer(),
+          limits.maxClients());
+      refuse(
+          control.channel(),
+          RejectReason.BUSY,
+          "the server already serves its maximum of "
+              + limits.maxClients()
+              + " clients; try later");
+      return;
+    }
+    if (previous != null && !previous.user().sameAs(control.user())) {
+      // A client id is only ever replaced by the same user: nobody can evict another's session.
+      log.warn(
+          "client {} logged in as {} with the client id of a session of {}; refused",
+          control.channel().peer(),
+          control.user(),
+          previous.user());
+      refuse(control.channel(), RejectReason.PROTOCOL_ERROR, "client id already in use");
+      return;
+    }
     ControlSession session =
-        new ControlSession(this, control.channel(), control.login(), config.heartbeatInterval());
-    ControlSession previous = sessions.put(session.clientId(), session);
+        new ControlSession(
+            this,
+            control.channel(),
+            control.login(),
+            control.user(),
+            limits.heartbeatInterval(),
+            events);
+    previous = sessions.put(clientId, session);
+    clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {
       // The same client process reconnected before we noticed its old connection die.
       log.info("client {} reconnected; replacing its previous session", control.channel().peer());
@@ -210,7 +457,7 @@ public final class PipeServer implements AutoCloseable {
 
   /** A data connection carries one user connection of a TCP tunnel, or a UDP tunnel's datagrams. */
   private void serveData(ServerHandshake.DataLogin data) {
-    PublicDatagramPort udp = datagramChannels.claim(data.login().id());
+    PublicDatagramPort udp = datagramChannels.claim(data.login().id(), data.user());
     if (udp == null) {
       spliceData(data);
       return;
@@ -224,7 +471,8 @@ public final class PipeServer implements AutoCloseable {
           new ControlChannel(
               raw.socket(),
               new BufferedInputStream(raw.socket().getInputStream(), DATAGRAM_READ_BUFFER_BYTES),
-              raw.socket().getOutputStream()));
+              raw.socket().getOutputStream(),
+              limits.maxFrameBytes()));
     } catch (IOException e) {
       log.debug("udp data connection from {} failed: {}", raw.peer(), e.toString());
       raw.close();
@@ -233,8 +481,9 @@ public final class PipeServer implements AutoCloseable {
 
   private void spliceData(ServerHandshake.DataLogin data) {
     ControlChannel channel = data.channel();
-    PendingConnections.Pending user = pending.claim(data.login().id());
+    PendingConnections.Pending user = pending.claim(data.login().id(), data.user());
     if (user == null) {
+      events.handshakeFailed(HandshakeFailure.UNKNOWN_CONNECTION);
       log.warn(
           "data connection from {} closed: connection id {} is unknown, already used or expired",
           channel.peer(),
@@ -245,24 +494,40 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    try {
-      channel.send(new Message.DataAccepted(user.id()));
-      channel.setReadTimeout(Duration.ZERO);
-      String tunnel = user.listener().tunnel();
-      Splice.Result result =
-          active.run(
-              Splice.Side.of(user.user()), Splice.Side.of(channel.socket()), "splice-" + tunnel);
-      log.debug(
-          "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
-          user.id(),
-          tunnel,
-          result.aToB(),
-          result.bToA());
-    } catch (IOException e) {
-      log.debug("data connection id={} failed: {}", user.id(), e.toString());
-      Sockets.closeQuietly(user.user());
-      channel.close();
+    carrier.carry(
+        user.listener(), user.id(), user.user(), channel, new Message.DataAccepted(user.id()));
+  }
+
+  /** A data connection opened ahead of time waits in its client's pool until a user needs it. */
+  private void joinPool(ServerHandshake.PoolLogin pool) {
+    ControlChannel channel = pool.channel();
+    ControlSession session = sessions.get(pool.login().clientId());
+    if (session == null || !session.user().equals(pool.user())) {
+      refuse(
+          channel,
+          RejectReason.UNKNOWN_CONNECTION,
+          "no control session of this client is open; log in before opening pooled connections");
+      return;
     }
+    PooledConnection connection = new PooledConnection(channel, session.pool());
+    if (!session.pool().join(connection)) {
+      refuse(
+          channel,
+          RejectReason.BUSY,
+          "the pool of this client is full (max_pool_per_client = "
+              + session.pool().capacity()
+              + ")");
+      return;
+    }
+    try {
+      channel.send(new Message.PoolAccepted());
+      channel.setReadTimeout(Duration.ZERO);
+    } catch (IOException e) {
+      session.pool().remove(connection);
+      channel.close();
+      return;
+    }
+    connection.serve(limits.heartbeatInterval(), carrier);
   }
 
   private static void refuse(ControlChannel channel, RejectReason reason, String message) {
@@ -289,11 +554,11 @@ public final class PipeServer implements AutoCloseable {
       session.goodbye("the server is shutting down");
     }
     try {
-      if (!active.awaitDrained(config.shutdownGrace())) {
+      if (!active.awaitDrained(limits.shutdownGrace())) {
         log.info(
             "cutting {} connections still open after the {} ms grace period",
             active.size(),
-            config.shutdownGrace().toMillis());
+            limits.shutdownGrace().toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,12 +1,12 @@
 package dev.pipe.server;
 
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
-import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.DatagramCounts;
 import dev.pipe.proxy.RateLimitedLog;
@@ -21,6 +21,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,13 @@ import org.slf4j.LoggerFactory;
  * client once the connection is up, rather than being lost in the moment after the tunnel opens or
  * while a failed connection is replaced. Both directions live in this one class because they share
  * the session table; the data connection's life is {@link DatagramConnectionSlot}'s.
+ *
+ * <p>For the server's events a peer session counts as a user connection: opened with its first
+ * datagram from a source the tunnel admits, within {@code max_connections_per_tunnel}, closed when
+ * it idles out or its data connection ends. Payload bytes count in the tunnel's {@link
+ * dev.pipe.proxy.Traffic}: from peers as in, back to them as out.
  */
-final class PublicDatagramPort implements PublicPort {
+final class PublicDatagramPort implements PublicEndpoint {
   private static final Logger log = LoggerFactory.getLogger(PublicDatagramPort.class);
 
   /** Larger than any UDP payload, so an oversized datagram is seen as such instead of cut. */
@@ -48,16 +54,22 @@ final class PublicDatagramPort implements PublicPort {
   private static final Duration MAX_SWEEP = Duration.ofSeconds(1);
 
   private final ControlSession owner;
+  private final TunnelInfo info;
   private final String tunnel;
   private final DatagramSocket socket;
   private final int port;
   private final UdpSessions settings;
+  private final SourceFilter tunnelSources;
+  private final IntSupplier maxConnections;
+  private final ServerEvents events;
   private final DatagramChannelRequests requests;
   private final DatagramConnectionSlot slot;
   private final PeerSessions sessions;
   private final DatagramCounts counts = new DatagramCounts();
   private final RateLimitedLog overCapLog = new RateLimitedLog(log);
   private final RateLimitedLog dropLog = new RateLimitedLog(log);
+  private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
+  private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
   private final Duration sweepInterval;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread receiveThread;
@@ -95,17 +107,24 @@ final class PublicDatagramPort implements PublicPort {
 
   PublicDatagramPort(
       ControlSession owner,
-      String tunnel,
+      TunnelInfo info,
       DatagramSocket socket,
       UdpSessions settings,
+      SourceFilter tunnelSources,
+      IntSupplier maxConnections,
       DatagramChannelRequests requests,
-      Duration requestTimeout) {
+      Duration requestTimeout,
+      ServerEvents events) {
     this.owner = owner;
-    this.tunnel = tunnel;
+    this.info = info;
+    this.tunnel = info.name();
     this.socket = socket;
     // Kept: a closed DatagramSocket no longer knows its port, and the last log line names it.
     this.port = socket.getLocalPort();
     this.settings = settings;
+    this.tunnelSources = tunnelSources;
+    this.maxConnections = maxConnections;
+    this.events = events;
     this.requests = requests;
     this.slot = new DatagramConnectionSlot(requestTimeout);
     this.sessions = new PeerSessions(settings.maxSessions(), settings.idleTimeout());
@@ -122,8 +141,8 @@ final class PublicDatagramPort implements PublicPort {
   }
 
   @Override
-  public TunnelType type() {
-    return TunnelType.UDP;
+  public TunnelInfo info() {
+    return info;
   }
 
   @Override
@@ -131,10 +150,24 @@ final class PublicDatagramPort implements PublicPort {
     return port;
   }
 
+  ControlSession owner() {
+    return owner;
+  }
+
   @Override
   public void start() {
     receiveThread = Thread.ofVirtual().name("udp-" + port).start(this::run);
   }
+
+  /** A UDP tunnel has one local service and no rotation to leave: the verdict changes nothing. */
+  @Override
+  public boolean health(boolean healthy) {
+    return false;
+  }
+
+  /** Closing the tunnel already ended its data connection and with it every session. */
+  @Override
+  public void cutConnections() {}
 
   private void run() {
     DatagramPacket packet =
@@ -145,7 +178,7 @@ final class PublicDatagramPort implements PublicPort {
       while ((current = slot.await(asker)) != null) {
         relayFromPeers(current, packet);
         // The client closes its sockets with the connection; the numbers mean nothing any more.
-        sessions.clear();
+        endAllSessions();
       }
     } catch (IOException e) {
       if (!closed.get()) {
@@ -153,7 +186,21 @@ final class PublicDatagramPort implements PublicPort {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      endAllSessions();
     }
+  }
+
+  private void endAllSessions() {
+    for (int i = sessions.size(); i > 0; i--) {
+      sessionEnded();
+    }
+    sessions.clear();
+  }
+
+  private void sessionEnded() {
+    info.traffic().connectionClosed();
+    events.connectionClosed(info);
   }
 
   /** Receives from peers and passes their datagrams on until {@code current} ends. */
@@ -178,6 +225,7 @@ final class PublicDatagramPort implements PublicPort {
               session.id(),
               ControlChannel.describe(session.peer()),
               settings.idleTimeoutMillis());
+          sessionEnded();
           sendOrDetach(current, new Message.SessionClosed(session.id()));
         }
         nextSweep = now + sweepInterval.toNanos();
@@ -199,30 +247,67 @@ final class PublicDatagramPort implements PublicPort {
     long now = System.nanoTime();
     PeerSessions.Session session = sessions.find(peer, now);
     if (session == null) {
-      session = sessions.open(peer, now);
+      session = openSession(peer, now);
       if (session == null) {
-        counts.dropped();
-        overCapLog.warn(
-            "tunnel={} udp port={} ignored new peer {}: the tunnel already holds {} sessions, its"
-                + " max_sessions; raise it in the client's tunnel config, or shorten idle_timeout",
-            tunnel,
-            port,
-            ControlChannel.describe(peer),
-            sessions.maxSessions());
         return;
       }
-      log.debug(
-          "tunnel={} session={} peer={} opened",
-          tunnel,
-          session.id(),
-          ControlChannel.describe(peer));
     }
     byte[] payload =
         Arrays.copyOfRange(
             packet.getData(), packet.getOffset(), packet.getOffset() + packet.getLength());
     if (sendOrDetach(current, new Message.Datagram(session.id(), payload))) {
       counts.toService();
+      info.traffic().in().add(payload.length);
     }
+  }
+
+  /**
+   * A session for a peer seen for the first time; null (and its datagram dropped) if its address is
+   * not admitted or the tunnel holds its most sessions.
+   */
+  private PeerSessions.Session openSession(InetSocketAddress peer, long now) {
+    if (!tunnelSources.permits(peer.getAddress())
+        || !owner.user().sources().permits(peer.getAddress())) {
+      counts.dropped();
+      events.limitHit(ServerLimit.SOURCE_LISTS);
+      sourceDenied.warn(
+          "tunnel={} udp port={} ignored peer {}: its address is not allowed"
+              + " (allow_sources/deny_sources)",
+          tunnel,
+          port,
+          ControlChannel.describe(peer));
+      return null;
+    }
+    int limit = maxConnections.getAsInt();
+    if (sessions.size() >= limit) {
+      counts.dropped();
+      events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
+      tunnelFull.warn(
+          "tunnel={} udp port={} ignored new peer {}: it already has {} sessions"
+              + " (max_connections_per_tunnel)",
+          tunnel,
+          port,
+          ControlChannel.describe(peer),
+          limit);
+      return null;
+    }
+    PeerSessions.Session session = sessions.open(peer, now);
+    if (session == null) {
+      counts.dropped();
+      overCapLog.warn(
+          "tunnel={} udp port={} ignored new peer {}: the tunnel already holds {} sessions, its"
+              + " max_sessions; raise it in the client's tunnel config, or shorten idle_timeout",
+          tunnel,
+          port,
+          ControlChannel.describe(peer),
+          sessions.maxSessions());
+      return null;
+    }
+    info.traffic().connectionOpened();
+    events.connectionOpened(info);
+    log.debug(
+        "tunnel={} session={} peer={} opened", tunnel, session.id(), ControlChannel.describe(peer));
+    return session;
   }
 
   /** Sends a frame on the data connection; false (and the connection is let go) if it failed. */
@@ -303,6 +388,7 @@ final class PublicDatagramPort implements PublicPort {
       socket.send(
           new DatagramPacket(datagram.payload(), datagram.payload().length, session.peer()));
       counts.toPeer();
+      info.traffic().out().add(datagram.payload().length);
     } catch (IOException e) {
       if (socket.isClosed()) {
         throw e;
@@ -339,11 +425,13 @@ final class PublicDatagramPort implements PublicPort {
         dropped);
   }
 
-  /** Closes the data connection and the public socket; returns once the port is free. */
-  @Override
-  public void close() {
+  /**
+   * Closes the data connection and the public socket; returns once the port is free and the
+   * sessions have ended. True for the call that closed it.
+   */
+  boolean close() {
     if (!closed.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     // The connection first, so that a receive thread blocked writing to it is released.
     ConnectionId asked = slot.close();
@@ -352,5 +440,6 @@ final class PublicDatagramPort implements PublicPort {
     }
     Sockets.closeListener(socket, receiveThread);
     log.info("tunnel={} udp port={} closed: {}", tunnel, port, counts);
+    return true;
   }
 }

@@ -1,40 +1,65 @@
 package dev.pipe.server;
 
-import dev.pipe.proto.ConnectionId;
-import dev.pipe.proto.Message;
-import dev.pipe.proto.TunnelType;
+import dev.pipe.balance.Backend;
+import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.ControlChannel;
 import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One public port of one tunnel. Each user connection it accepts is parked in {@link
- * PendingConnections} under a fresh id, and the owning client is told to open a data connection for
- * that id.
+ * One tunnel behind a {@link PublicPort}: alone on its port or a member of a group. A user
+ * connection from a source the tunnel does not admit, or beyond the tunnel's connection limit, is
+ * closed at once, before any byte flows. Every other is handed to the owning client through {@link
+ * ControlSession#requestDataConnection}. It also knows its spliced connections, so that an operator
+ * who closes the tunnel cuts them too, and whether its client reports it healthy.
  */
-final class PublicListener implements PublicPort {
+final class PublicListener implements Backend, PublicEndpoint {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
-  private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
+  private final TunnelInfo info;
   private final String tunnel;
-  private final ServerSocket serverSocket;
+  private final PublicPort publicPort;
+  private final int weight;
   private final PendingConnections pending;
+  private final ServerEvents events;
+  private final SourceFilter tunnelSources;
+  private final IntSupplier maxConnections;
+  private final AtomicInteger connections = new AtomicInteger();
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
-  private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
-  private volatile Thread acceptThread;
+  private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
+  private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
+  private final Set<Socket> spliced = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean cut;
+  private volatile boolean healthy = true;
 
   PublicListener(
-      ControlSession owner, String tunnel, ServerSocket serverSocket, PendingConnections pending) {
+      ControlSession owner,
+      TunnelInfo info,
+      PublicPort publicPort,
+      int weight,
+      PendingConnections pending,
+      ServerEvents events,
+      SourceFilter tunnelSources,
+      IntSupplier maxConnections) {
     this.owner = owner;
-    this.tunnel = tunnel;
-    this.serverSocket = serverSocket;
+    this.info = info;
+    this.tunnel = info.name();
+    this.publicPort = publicPort;
+    this.weight = weight;
     this.pending = pending;
+    this.events = events;
+    this.tunnelSources = tunnelSources;
+    this.maxConnections = maxConnections;
   }
 
   @Override
@@ -43,73 +68,128 @@ final class PublicListener implements PublicPort {
   }
 
   @Override
-  public TunnelType type() {
-    return TunnelType.TCP;
+  public TunnelInfo info() {
+    return info;
   }
 
   @Override
   public int port() {
-    return serverSocket.getLocalPort();
+    return publicPort.port();
+  }
+
+  /** Starts its port's accept thread, unless an earlier member of its group did. */
+  @Override
+  public void start() {
+    publicPort.start();
+  }
+
+  PublicPort publicPort() {
+    return publicPort;
+  }
+
+  ControlSession owner() {
+    return owner;
+  }
+
+  /** The same client and tunnel name give the same key, so a member that returns gets its share. */
+  @Override
+  public String key() {
+    return owner.clientId() + "/" + tunnel;
   }
 
   @Override
-  public void start() {
-    acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
+  public int weight() {
+    return weight;
   }
 
-  private void acceptLoop() {
-    while (!serverSocket.isClosed()) {
-      Socket user;
-      try {
-        user = serverSocket.accept();
-      } catch (IOException e) {
-        if (!serverSocket.isClosed()) {
-          acceptFailed.warn("tunnel={} port={} could not accept: {}", tunnel, port(), e.toString());
-          pauseAfterAcceptFailure();
-        }
-        continue;
-      }
-      admit(user);
+  @Override
+  public int activeConnections() {
+    return connections.get();
+  }
+
+  /** False while the client's health check finds the local service down: no new users then. */
+  boolean healthy() {
+    return healthy && !closed.get();
+  }
+
+  @Override
+  public boolean health(boolean nowHealthy) {
+    boolean before = healthy;
+    healthy = nowHealthy;
+    return before != nowHealthy;
+  }
+
+  /** Takes one user connection that its port picked this tunnel for. */
+  void admit(Socket user) {
+    if (!tunnelSources.permits(user.getInetAddress())
+        || !owner.user().sources().permits(user.getInetAddress())) {
+      events.limitHit(ServerLimit.SOURCE_LISTS);
+      sourceDenied.warn(
+          "tunnel={} port={} refused user {}: its address is not allowed"
+              + " (allow_sources/deny_sources)",
+          tunnel,
+          port(),
+          ControlChannel.describe(user.getRemoteSocketAddress()));
+      Sockets.closeQuietly(user);
+      return;
     }
+    int limit = maxConnections.getAsInt();
+    if (connections.incrementAndGet() > limit) {
+      connections.decrementAndGet();
+      events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
+      tunnelFull.warn(
+          "tunnel={} port={} refused a user connection: it already has {}"
+              + " (max_connections_per_tunnel)",
+          tunnel,
+          port(),
+          limit);
+      Sockets.closeQuietly(user);
+      return;
+    }
+    if (!owner.requestDataConnection(this, user)) {
+      events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
+      pendingFull.warn(
+          "tunnel={} port={} refused a user connection: {} connections already wait for their"
+              + " client (max_pending_connections)",
+          tunnel,
+          port(),
+          pending.capacity());
+      Sockets.closeQuietly(user);
+      connectionEnded();
+    }
+  }
+
+  /** A user connection of this tunnel has ended, wherever that happened. */
+  void connectionEnded() {
+    connections.decrementAndGet();
   }
 
   /**
-   * Accept fails when the process is out of file descriptors; retrying at once would spin, and
-   * giving up would kill the tunnel over a passing overload.
+   * Remembers a user connection that is being spliced; false if the tunnel's connections were cut
+   * already, and then the caller must close it.
    */
-  private static void pauseAfterAcceptFailure() {
-    try {
-      Thread.sleep(ACCEPT_RETRY_PAUSE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  boolean track(Socket user) {
+    spliced.add(user);
+    if (cut) {
+      spliced.remove(user);
+      return false;
     }
+    return true;
   }
 
-  private void admit(Socket user) {
-    ConnectionId id = ConnectionId.random();
-    try {
-      Sockets.tune(user);
-      if (!pending.add(id, user, this)) {
-        pendingFull.warn(
-            "tunnel={} port={} refused a user connection: {} connections already wait for their"
-                + " client (max_pending_connections)",
-            tunnel,
-            port(),
-            pending.capacity());
-        Sockets.closeQuietly(user);
-        return;
-      }
-      owner.send(new Message.Exchange(id, tunnel));
-    } catch (IOException e) {
-      log.debug("tunnel={} could not announce connection id={}: {}", tunnel, id, e.toString());
-      pending.fail(id, "the client's control connection failed: " + e.getMessage());
-      Sockets.closeQuietly(user);
-    }
+  void untrack(Socket user) {
+    spliced.remove(user);
   }
 
+  /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
   @Override
-  public void close() {
-    Sockets.closeListener(serverSocket, acceptThread);
-    pending.dropAll(this);
+  public void cutConnections() {
+    cut = true;
+    spliced.forEach(Sockets::closeQuietly);
+  }
+
+  /** Marks the tunnel closed, so that it takes no new users; true for the call that closed it. */
+  boolean close() {
+    return closed.compareAndSet(false, true);
   }
 }

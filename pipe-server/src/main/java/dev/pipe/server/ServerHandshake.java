@@ -6,42 +6,69 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.Proof;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
-import dev.pipe.proto.Secret;
 import java.io.IOException;
 
 /**
  * The server's half of the login: say Hello with a fresh nonce, read the client's first frame,
- * check its protocol version and its proof. A failure is answered with {@link Message.Rejected}
- * before the connection closes, so the client can print the cause instead of "connection reset".
+ * check its protocol version and find the user whose token produced its proof. A failure is
+ * answered with {@link Message.Rejected} before the connection closes, so the client can print the
+ * cause instead of "connection reset".
  */
 final class ServerHandshake {
 
-  /** A connection that logged in, and what it is for. */
+  /** A connection that logged in, who it is, and what it is for. */
   sealed interface Outcome {
     ControlChannel channel();
+
+    User user();
   }
 
   /** A client opening its control session. */
-  record ControlLogin(ControlChannel channel, Message.Login login) implements Outcome {}
+  record ControlLogin(ControlChannel channel, User user, Message.Login login) implements Outcome {}
 
   /** A client opening a data connection for one user connection. */
-  record DataLogin(ControlChannel channel, Message.DataLogin login) implements Outcome {}
+  record DataLogin(ControlChannel channel, User user, Message.DataLogin login) implements Outcome {}
+
+  /** A client opening a data connection ahead of time, to wait in its pool. */
+  record PoolLogin(ControlChannel channel, User user, Message.PoolLogin login) implements Outcome {}
 
   /** The login was refused; {@link #getMessage()} is the log line's reason. */
   static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
+    private final HandshakeFailure failure;
+    private final boolean startedBan;
 
-    Refused(String reason) {
+    Refused(HandshakeFailure failure, String reason, boolean startedBan) {
       super(reason);
+      this.failure = failure;
+      this.startedBan = startedBan;
+    }
+
+    HandshakeFailure failure() {
+      return failure;
+    }
+
+    /** True if this failure got its source banned. */
+    boolean startedBan() {
+      return startedBan;
     }
   }
 
-  private final Secret token;
-  private final boolean allowNoAuth;
+  private volatile Credentials credentials;
+  private final FailedLogins failedLogins;
 
-  ServerHandshake(Secret token, boolean allowNoAuth) {
-    this.token = token;
-    this.allowNoAuth = allowNoAuth;
+  ServerHandshake(Credentials credentials, FailedLogins failedLogins) {
+    this.credentials = credentials;
+    this.failedLogins = failedLogins;
+  }
+
+  /** Logins from now on are checked against {@code next} (a reload of the config). */
+  void credentials(Credentials next) {
+    credentials = next;
+  }
+
+  Credentials credentials() {
+    return credentials;
   }
 
   Outcome perform(ControlChannel channel) throws IOException, Refused {
@@ -49,17 +76,18 @@ final class ServerHandshake {
     channel.send(new Message.Hello(PipeVersion.PROTOCOL, PipeVersion.software(), nonce));
     Message first = channel.receive();
     return switch (first) {
-      case Message.Login login -> {
-        check(channel, login.protocolVersion(), nonce, login.proof());
-        yield new ControlLogin(channel, login);
-      }
-      case Message.DataLogin login -> {
-        check(channel, login.protocolVersion(), nonce, login.proof());
-        yield new DataLogin(channel, login);
-      }
+      case Message.Login login ->
+          new ControlLogin(
+              channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
+      case Message.DataLogin login ->
+          new DataLogin(
+              channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
+      case Message.PoolLogin login ->
+          new PoolLogin(
+              channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
       default -> {
         String reason =
-            "expected Login or DataLogin as the first frame, got "
+            "expected Login, DataLogin or PoolLogin as the first frame, got "
                 + first.getClass().getSimpleName();
         channel.send(new Message.Rejected(RejectReason.PROTOCOL_ERROR, reason));
         throw new ProtocolException(reason);
@@ -67,7 +95,7 @@ final class ServerHandshake {
     };
   }
 
-  private void check(ControlChannel channel, int protocolVersion, String nonce, String proof)
+  private User check(ControlChannel channel, int protocolVersion, String nonce, String proof)
       throws IOException, Refused {
     if (protocolVersion != PipeVersion.PROTOCOL) {
       channel.send(
@@ -81,16 +109,22 @@ final class ServerHandshake {
                   + protocolVersion
                   + "; install the same pipe version on both sides"));
       throw new Refused(
-          "client speaks protocol " + protocolVersion + ", server " + PipeVersion.PROTOCOL);
+          HandshakeFailure.VERSION_MISMATCH,
+          "client speaks protocol " + protocolVersion + ", server " + PipeVersion.PROTOCOL,
+          false);
     }
-    boolean open = allowNoAuth && token.isEmpty();
-    if (!open && !Proof.verify(token, nonce, proof)) {
+    User user = credentials.identify(nonce, proof).orElse(null);
+    if (user == null) {
+      // Counted before the answer goes out, so no further attempt slips in before a ban.
+      boolean banned = failedLogins.recordFailure(channel.socket().getInetAddress());
       channel.send(
           new Message.Rejected(
               RejectReason.BAD_TOKEN,
-              "token mismatch: the client's token is not the one this server expects; use the"
-                  + " same token on both sides (--token, PIPE_TOKEN or 'token' in the config)"));
-      throw new Refused("token mismatch");
+              "token mismatch: the client's token is not one this server accepts; use the token"
+                  + " the server's operator gave you (--token, PIPE_TOKEN or 'token' in the"
+                  + " config)"));
+      throw new Refused(HandshakeFailure.BAD_TOKEN, "token mismatch", banned);
     }
+    return user;
   }
 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipe.config.ConfigException;
+import dev.pipe.proto.Proof;
 import dev.pipe.proto.Secret;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,39 +16,126 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerConfigTest {
   @TempDir Path dir;
 
-  @Test
-  void aFileSetsEveryKeyAndFlagsComeAfter() throws Exception {
+  private Path write(String toml) throws Exception {
     Path file = dir.resolve("server.toml");
-    Files.writeString(
-        file,
-        """
-        bind = "127.0.0.1"
-        port = 7000
-        token = "from-file"
-        allow_ports = "9000-9100"
-        heartbeat_interval = "5s"
-        handshake_timeout = "3s"
-        pending_timeout = "20s"
-        max_pending_connections = 10
-        shutdown_grace = "1s"
-        """);
-    ServerConfig config = ServerConfig.builder().file(file).port(7001).build();
-    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
-    assertThat(config.port()).isEqualTo(7001);
-    assertThat(config.allowedPorts().toString()).isEqualTo("9000-9100");
-    assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(config.pendingTimeout()).isEqualTo(Duration.ofSeconds(20));
-    assertThat(config.maxPendingConnections()).isEqualTo(10);
-    assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(1));
+    Files.writeString(file, toml);
+    return file;
   }
 
   @Test
-  void noTokenIsRefusedUnlessNoAuthIsAskedFor() {
+  void aFileSetsEveryKeyAndFlagsComeAfter() throws Exception {
+    ServerConfig config =
+        ServerConfig.builder()
+            .file(
+                write(
+                    """
+                    bind = "127.0.0.1"
+                    port = 7000
+                    token = "from-file"
+                    allow_ports = "9000-9100"
+                    tls = false
+                    state_dir = "/var/lib/pipe"
+                    heartbeat_interval = "5s"
+                    handshake_timeout = "3s"
+                    pending_timeout = "20s"
+                    shutdown_grace = "1s"
+                    max_pending_connections = 10
+                    max_unauthenticated_connections = 11
+                    max_unauthenticated_per_source = 12
+                    max_clients = 13
+                    max_tunnels_per_client = 14
+                    max_connections_per_tunnel = 15
+                    max_frame_bytes = 16384
+                    login_failures_before_ban = 3
+                    login_failure_window = "2m"
+                    ban_duration = "1h"
+                    """))
+            .port(7001)
+            .build();
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(7001);
+    assertThat(config.tls().enabled()).isFalse();
+    assertThat(config.tls().stateDir()).isEqualTo(Path.of("/var/lib/pipe"));
+    ServerLimits limits = config.limits();
+    assertThat(limits.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(limits.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(limits.pendingTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(limits.shutdownGrace()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(limits.maxPendingConnections()).isEqualTo(10);
+    assertThat(limits.maxUnauthenticatedConnections()).isEqualTo(11);
+    assertThat(limits.maxUnauthenticatedPerSource()).isEqualTo(12);
+    assertThat(limits.maxClients()).isEqualTo(13);
+    assertThat(limits.maxTunnelsPerClient()).isEqualTo(14);
+    assertThat(limits.maxConnectionsPerTunnel()).isEqualTo(15);
+    assertThat(limits.maxFrameBytes()).isEqualTo(16384);
+    assertThat(limits.loginFailuresBeforeBan()).isEqualTo(3);
+    assertThat(limits.loginFailureWindow()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(limits.banDuration()).isEqualTo(Duration.ofHours(1));
+    User shared = identify(config, "from-file");
+    assertThat(shared.name()).isEqualTo(User.SHARED);
+    assertThat(shared.allowedPorts().toString()).isEqualTo("9000-9100");
+  }
+
+  @Test
+  void usersHaveTheirOwnTokensPortsNamesAndSources() throws Exception {
+    ServerConfig config =
+        ServerConfig.builder()
+            .file(
+                write(
+                    """
+                    allow_ports = "9000-9999"
+
+                    [[users]]
+                    name = "alice"
+                    token = "alice-token"
+                    allow_ports = "9100-9199"
+                    allow_names = ["alice-*", "blog"]
+                    deny_sources = ["203.0.113.0/24"]
+
+                    [[users]]
+                    name = "bob"
+                    token = "bob-token"
+                    """))
+            .build();
+    User alice = identify(config, "alice-token");
+    assertThat(alice.name()).isEqualTo("alice");
+    assertThat(alice.allowedPorts().contains(9150)).isTrue();
+    assertThat(alice.allowedPorts().contains(9200)).isFalse();
+    assertThat(alice.mayUseName("alice-web")).isTrue();
+    assertThat(alice.mayUseName("blog")).isTrue();
+    assertThat(alice.mayUseName("bob-web")).isFalse();
+    assertThat(alice.sources().permits(InetAddress.ofLiteral("203.0.113.9"))).isFalse();
+    User bob = identify(config, "bob-token");
+    assertThat(bob.allowedPorts().contains(9200)).as("the server's ports by default").isTrue();
+    assertThat(bob.mayUseName("anything")).isTrue();
+    assertThat(config.credentials().identify(Proof.newNonce(), Proof.newNonce())).isEmpty();
+  }
+
+  @Test
+  void credentialsThatWouldBeAmbiguousOrMissingAreRefused() throws Exception {
     assertThatThrownBy(() -> ServerConfig.builder().build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("--allow-no-auth");
-    assertThat(ServerConfig.builder().allowNoAuth(true).build().token().isEmpty()).isTrue();
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(
+                        write(
+                            "[[users]]\nname = \"a\"\ntoken = \"same\"\n"
+                                + "[[users]]\nname = \"b\"\ntoken = \"same\"\n"))
+                    .build())
+        .hasMessageContaining("users 'a' and 'b' have the same token");
+    assertThatThrownBy(() -> ServerConfig.builder().token(Secret.of("t")).allowNoAuth(true).build())
+        .hasMessageContaining("--allow-no-auth was given together with a token");
+    assertThat(ServerConfig.builder().allowNoAuth(true).build().credentials().open()).isTrue();
     assertThat(ServerConfig.builder().token(Secret.of("t")).build().port()).isEqualTo(8910);
+  }
+
+  private static User identify(ServerConfig config, String token) {
+    String nonce = Proof.newNonce();
+    return config
+        .credentials()
+        .identify(nonce, Proof.compute(Secret.of(token), nonce))
+        .orElseThrow();
   }
 }

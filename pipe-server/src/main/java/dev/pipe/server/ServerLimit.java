@@ -1,0 +1,40 @@
+package dev.pipe.server;
+
+/**
+ * A limit that refused a request. Named like its config key (or, for a fixed limit, its constant in
+ * {@link dev.pipe.proto.Limits}), which is also its metric label: a closed set, so that a flood of
+ * refusals cannot grow the number of series.
+ */
+public enum ServerLimit {
+  /** A tunnel asked for a port outside {@code allow_ports} (its user's or the server's). */
+  ALLOW_PORTS("allow_ports"),
+  /** A user connection arrived while the most connections already waited for their client. */
+  MAX_PENDING_CONNECTIONS("max_pending_connections"),
+  /** A client asked for more tunnels than one client may hold. */
+  MAX_TUNNELS_PER_CLIENT("max_tunnels_per_client"),
+  /** Too many connections from strangers had not logged in yet. */
+  MAX_UNAUTHENTICATED_CONNECTIONS("max_unauthenticated_connections"),
+  /** Too many connections from one address had not logged in yet. */
+  MAX_UNAUTHENTICATED_PER_SOURCE("max_unauthenticated_per_source"),
+  /** A client logged in while the most clients were already connected. */
+  MAX_CLIENTS("max_clients"),
+  /** A user connection arrived while its tunnel already had the most it may. */
+  MAX_CONNECTIONS_PER_TUNNEL("max_connections_per_tunnel"),
+  /** A user connection came from an address the tunnel's or the user's source lists refuse. */
+  SOURCE_LISTS("allow_sources"),
+  /** A connection came from an address banned after repeated wrong tokens. */
+  LOGIN_BAN("login_failures_before_ban"),
+  /** A tunnel asked to join a load-balanced group that already had the most members it may. */
+  MAX_GROUP_MEMBERS("max_group_members");
+
+  private final String key;
+
+  ServerLimit(String key) {
+    this.key = key;
+  }
+
+  /** The label value, like {@code allow_ports}. */
+  public String key() {
+    return key;
+  }
+}

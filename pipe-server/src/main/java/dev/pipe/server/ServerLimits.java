@@ -1,0 +1,244 @@
+package dev.pipe.server;
+
+import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
+import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
+import dev.pipe.proto.Limits;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every bound on what a stranger can make the server hold, and the timeouts that end a wait.
+ * docs/security.md lists them with their reasons.
+ */
+public record ServerLimits(
+    Duration handshakeTimeout,
+    Duration heartbeatInterval,
+    Duration pendingTimeout,
+    Duration shutdownGrace,
+    int maxUnauthenticatedConnections,
+    int maxUnauthenticatedPerSource,
+    int maxClients,
+    int maxTunnelsPerClient,
+    int maxConnectionsPerTunnel,
+    int maxPendingConnections,
+    int maxPoolPerClient,
+    int maxGroupMembers,
+    int maxFrameBytes,
+    int loginFailuresBeforeBan,
+    Duration loginFailureWindow,
+    Duration banDuration) {
+
+  /** The config file keys, each a field above in snake_case. */
+  static final Set<String> FILE_KEYS =
+      Set.of(
+          "handshake_timeout",
+          "heartbeat_interval",
+          "pending_timeout",
+          "shutdown_grace",
+          "max_unauthenticated_connections",
+          "max_unauthenticated_per_source",
+          "max_clients",
+          "max_tunnels_per_client",
+          "max_connections_per_tunnel",
+          "max_pending_connections",
+          "max_pool_per_client",
+          "max_group_members",
+          "max_frame_bytes",
+          "login_failures_before_ban",
+          "login_failure_window",
+          "ban_duration");
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults first, then the file, then whatever the caller sets. */
+  public static final class Builder {
+    private Duration handshakeTimeout = Limits.HANDSHAKE_TIMEOUT;
+    private Duration heartbeatInterval = Limits.HEARTBEAT_INTERVAL;
+    private Duration pendingTimeout = Limits.PENDING_CONNECTION_TTL;
+    private Duration shutdownGrace = Limits.SHUTDOWN_GRACE;
+    private int maxUnauthenticatedConnections = 1_024;
+    private int maxUnauthenticatedPerSource = 64;
+    private int maxClients = 1_024;
+    private int maxTunnelsPerClient = Limits.MAX_TUNNELS_PER_CLIENT;
+    private int maxConnectionsPerTunnel = 10_000;
+    private int maxPendingConnections = Limits.MAX_PENDING_CONNECTIONS;
+    private int maxPoolPerClient = 32;
+    private int maxGroupMembers = 64;
+    private int maxFrameBytes = Limits.MAX_FRAME_BYTES;
+    private int loginFailuresBeforeBan = 5;
+    private Duration loginFailureWindow = Duration.ofMinutes(1);
+    private Duration banDuration = Duration.ofMinutes(5);
+
+    private Builder() {}
+
+    void file(ConfigTable table) {
+      table.parsed("handshake_timeout", Durations::parse).ifPresent(this::handshakeTimeout);
+      table.parsed("heartbeat_interval", Durations::parse).ifPresent(this::heartbeatInterval);
+      table.parsed("pending_timeout", Durations::parse).ifPresent(this::pendingTimeout);
+      table.parsed("shutdown_grace", Durations::parse).ifPresent(this::shutdownGrace);
+      count(table, "max_unauthenticated_connections")
+          .ifPresent(v -> maxUnauthenticatedConnections = v);
+      count(table, "max_unauthenticated_per_source")
+          .ifPresent(v -> maxUnauthenticatedPerSource = v);
+      count(table, "max_clients").ifPresent(v -> maxClients = v);
+      count(table, "max_tunnels_per_client").ifPresent(v -> maxTunnelsPerClient = v);
+      count(table, "max_connections_per_tunnel").ifPresent(v -> maxConnectionsPerTunnel = v);
+      count(table, "max_pending_connections").ifPresent(v -> maxPendingConnections = v);
+      table
+          .integer("max_pool_per_client")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  table.report(
+                      table.error(
+                          "max_pool_per_client",
+                          "must be between 0 (no pool) and "
+                              + Limits.MAX_POOL_CONNECTIONS
+                              + ", got "
+                              + value));
+                } else {
+                  maxPoolPerClient = value.intValue();
+                }
+              });
+      count(table, "max_group_members").ifPresent(v -> maxGroupMembers = v);
+      count(table, "max_frame_bytes").ifPresent(v -> maxFrameBytes = v);
+      count(table, "login_failures_before_ban").ifPresent(v -> loginFailuresBeforeBan = v);
+      table.parsed("login_failure_window", Durations::parse).ifPresent(v -> loginFailureWindow = v);
+      table.parsed("ban_duration", Durations::parse).ifPresent(v -> banDuration = v);
+    }
+
+    private static Optional<Integer> count(ConfigTable table, String key) {
+      return table
+          .integer(key)
+          .flatMap(
+              value -> {
+                if (value < 1 || value > Integer.MAX_VALUE) {
+                  table.report(
+                      table.error(key, "must be a whole number of at least 1, got " + value));
+                  return Optional.empty();
+                }
+                return Optional.of(value.intValue());
+              });
+    }
+
+    public Builder handshakeTimeout(Duration value) {
+      handshakeTimeout = value;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration value) {
+      heartbeatInterval = value;
+      return this;
+    }
+
+    public Builder pendingTimeout(Duration value) {
+      pendingTimeout = value;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration value) {
+      shutdownGrace = value;
+      return this;
+    }
+
+    public Builder maxUnauthenticatedConnections(int value) {
+      maxUnauthenticatedConnections = value;
+      return this;
+    }
+
+    public Builder maxUnauthenticatedPerSource(int value) {
+      maxUnauthenticatedPerSource = value;
+      return this;
+    }
+
+    public Builder maxClients(int value) {
+      maxClients = value;
+      return this;
+    }
+
+    public Builder maxConnectionsPerTunnel(int value) {
+      maxConnectionsPerTunnel = value;
+      return this;
+    }
+
+    public Builder maxPendingConnections(int value) {
+      maxPendingConnections = value;
+      return this;
+    }
+
+    public Builder maxPoolPerClient(int value) {
+      maxPoolPerClient = value;
+      return this;
+    }
+
+    public Builder maxGroupMembers(int value) {
+      maxGroupMembers = value;
+      return this;
+    }
+
+    public Builder loginFailuresBeforeBan(int value) {
+      loginFailuresBeforeBan = value;
+      return this;
+    }
+
+    public Builder banDuration(Duration value) {
+      banDuration = value;
+      return this;
+    }
+
+    /**
+     * The limits, or empty after recording in {@code problems} each value that is out of range.
+     *
+     * @param file where the values came from, to place the problems; null for flags only
+     */
+    Optional<ServerLimits> build(ConfigProblems problems, ConfigTable file) {
+      boolean fine = true;
+      if (heartbeatInterval.toMillis() < 10) {
+        fine = false;
+        problems.add(
+            new ConfigException(
+                where(file, "heartbeat_interval") + "heartbeat_interval must be at least 10ms"));
+      }
+      if (maxFrameBytes < 1_024 || maxFrameBytes > Limits.MAX_FRAME_BYTES) {
+        fine = false;
+        problems.add(
+            new ConfigException(
+                where(file, "max_frame_bytes")
+                    + "max_frame_bytes must be between 1024 and the protocol's "
+                    + Limits.MAX_FRAME_BYTES
+                    + ", got "
+                    + maxFrameBytes));
+      }
+      return fine ? Optional.of(build()) : Optional.empty();
+    }
+
+    private static String where(ConfigTable file, String key) {
+      return file == null ? "" : file.location(key) + ": ";
+    }
+
+    private ServerLimits build() {
+      return new ServerLimits(
+          handshakeTimeout,
+          heartbeatInterval,
+          pendingTimeout,
+          shutdownGrace,
+          maxUnauthenticatedConnections,
+          maxUnauthenticatedPerSource,
+          maxClients,
+          maxTunnelsPerClient,
+          maxConnectionsPerTunnel,
+          maxPendingConnections,
+          maxPoolPerClient,
+          maxGroupMembers,
+          maxFrameBytes,
+          loginFailuresBeforeBan,
+          loginFailureWindow,
+          banDuration);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.pipe.server;
+
+import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.Traffic;
+import java.time.Instant;
+
+/**
+ * An open tunnel as an operator sees it, with its live {@link Traffic}.
+ *
+ * @param id unique on this server and never reused while it runs; names the tunnel in the admin API
+ *     (a name is unique only per client, and a port is reused once released)
+ * @param name the name the client gave it
+ * @param port its public port
+ */
+public record TunnelInfo(
+    String id,
+    String name,
+    TunnelType type,
+    int port,
+    ClientInfo client,
+    Instant since,
+    Traffic traffic) {}
