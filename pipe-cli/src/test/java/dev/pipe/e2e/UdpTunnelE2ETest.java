@@ -439,6 +439,35 @@ class UdpTunnelE2ETest {
     }
   }
 
+  @Test
+  void anOperatorClosingAUdpTunnelFreesItsPortEndsItsSessionsAndTellsItsClient() throws Exception {
+    try (RunningClient client =
+        RunningClient.start(
+            server, udp("closing", echo.port(), 0), udp("staying", echo.port(), 0))) {
+      int port = client.awaitReady("closing");
+      int other = client.awaitReady("staying");
+      TunnelInfo info =
+          server.tunnels().stream()
+              .filter(tunnel -> tunnel.name().equals("closing"))
+              .findFirst()
+              .orElseThrow();
+      try (UdpPeer peer = UdpPeer.to(port)) {
+        assertThat(peer.echoed("before", REPLY)).isTrue();
+        assertThat(server.closeTunnel(info.id(), "closed by a test")).contains(info);
+        assertThat(client.awaitClosed("closing")).contains("closed by a test");
+        assertThat(Fixture.udpPortIsFree(port))
+            .as("the port is free once closeTunnel returns")
+            .isTrue();
+        assertThat(info.traffic().connectionsActive()).as("its session ended").isZero();
+        Fixture.eventually(
+            WAIT, "the client's socket to the service to close", () -> socketsTo(echo.port()) == 0);
+      }
+      try (UdpPeer peer = UdpPeer.to(other)) {
+        assertThat(peer.echoed("the other tunnel goes on", REPLY)).isTrue();
+      }
+    }
+  }
+
   private static TunnelInfo only(List<TunnelInfo> tunnels) {
     assertThat(tunnels).hasSize(1);
     return tunnels.getFirst();
