@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # pipe as a path of ../shared/bench: a pipe server and a pipe client on loopback, one tunnel per
-# mapping (entry port -> service port). TLS 1.3 between them, as users run it; pipe-notls.sh is
-# the same with --no-tls on both sides. Sourced by the harness's run-all.sh; see bench/run.sh.
-PATH_DESC=${PATH_DESC:-"pipe: server + client (Java 25, virtual threads), TLS 1.3, a pool of 8 ready data connections"}
-PATH_PROTOS="tcp"
+# mapping PROTO:ENTRY:SERVICE (a udp mapping is a udp tunnel; tcp and udp may share an entry port).
+# TLS 1.3 between them, as users run it; pipe-notls.sh is the same with --no-tls on both sides.
+# Sourced by the harness's run-all.sh (see bench/run.sh) and by bench/udp-rate.sh.
+PATH_DESC=${PATH_DESC:-"pipe: server + client (Java 25, virtual threads), TLS 1.3, a pool of 8 ready data connections, one data connection per udp tunnel"}
+PATH_PROTOS="tcp udp"
 PIPE_REPO=${PIPE_REPO:?set PIPE_REPO to the pipe checkout}
 PIPE_CONTROL_PORT=${PIPE_CONTROL_PORT:-17000}
 PIPE_TLS=${PIPE_TLS:-on}

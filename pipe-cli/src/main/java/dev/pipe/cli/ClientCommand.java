@@ -17,6 +17,7 @@ import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server. More tunnels go in a config file ([[tunnels]]).",
+      "reachable on port 9000 of the server; add --type udp for a UDP service. More tunnels go",
+      "in a config file ([[tunnels]]).",
       "Flags override the config file; the token can also come from PIPE_TOKEN.",
       "With --config, changes to the file apply while the client runs: added tunnels open,",
       "removed ones stop, changed ones restart, the others keep their connections."
@@ -78,8 +80,20 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "What the tunnel carries: tcp (default).")
+      description = "What the tunnel carries: tcp (default) or udp.")
   String type;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description = "udp: a peer's session ends after this long without a datagram (default 60s).")
+  String idleTimeout;
+
+  @Option(
+      names = "--max-sessions",
+      paramLabel = "N",
+      description = "udp: at most this many peers at once (default 1024); new ones get nothing.")
+  String maxSessions;
 
   @Option(
       names = "--bandwidth",
@@ -273,6 +287,8 @@ final class ClientCommand implements Callable<Integer> {
       if (name != null
           || type != null
           || bandwidth != null
+          || idleTimeout != null
+          || maxSessions != null
           || !allowSources.isEmpty()
           || !denySources.isEmpty()
           || group != null
@@ -280,8 +296,9 @@ final class ClientCommand implements Callable<Integer> {
           || weight != null
           || healthCheck != null) {
         throw new ConfigException(
-            "--name, --type, --bandwidth, the source lists, --group, --strategy, --weight and"
-                + " --health-check describe a tunnel: give --local and --remote too");
+            "--name, --type, --bandwidth, --idle-timeout, --max-sessions, the source lists,"
+                + " --group, --strategy, --weight and --health-check describe a tunnel: give"
+                + " --local and --remote too");
       }
       return Optional.empty();
     }
@@ -321,10 +338,47 @@ final class ClientCommand implements Callable<Integer> {
             remote,
             limit,
             sources,
-            balancing(targets.subList(1, targets.size()))));
+            balancing(tunnelType, targets.subList(1, targets.size())),
+            udpSessions(tunnelType)));
   }
 
-  private Balancing balancing(List<HostPort> moreTargets) {
+  private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
+    return switch (tunnelType) {
+      case TCP -> {
+        if (idleTimeout != null || maxSessions != null) {
+          throw new ConfigException(
+              "--idle-timeout and --max-sessions apply to udp tunnels: add --type udp");
+        }
+        yield Optional.empty();
+      }
+      case UDP ->
+          Optional.of(
+              new UdpSessions(
+                  (idleTimeout == null
+                          ? Limits.UDP_IDLE_TIMEOUT
+                          : Flags.parse(
+                              "--idle-timeout", idleTimeout, TunnelSpec::parseIdleTimeout))
+                      .toMillis(),
+                  maxSessions == null
+                      ? Limits.UDP_MAX_SESSIONS
+                      : Flags.parse("--max-sessions", maxSessions, TunnelSpec::parseMaxSessions)));
+    };
+  }
+
+  private Balancing balancing(TunnelType tunnelType, List<HostPort> moreTargets) {
+    if (tunnelType == TunnelType.UDP) {
+      if (!moreTargets.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null
+          || healthPath != null) {
+        throw new ConfigException(
+            "a udp tunnel has one local service and no group, strategy, weight or health check:"
+                + " give one --local, and leave those flags out");
+      }
+      return Balancing.NONE;
+    }
     Strategy chosen =
         strategy == null
             ? Strategy.ROUND_ROBIN

@@ -82,7 +82,8 @@ class PipeCliE2ETest {
         "demo",
         "example",
         "example http",
-        "example echo"
+        "example echo",
+        "example udp-echo"
       })
   void everyCommandHasHelp(String command) throws Exception {
     List<String> args =

@@ -304,6 +304,31 @@ class GroupsE2ETest {
   }
 
   @Test
+  void aUdpTunnelCannotJoinAGroup() throws Exception {
+    startServer(Duration.ofSeconds(10));
+    RawClient raw = RawClient.connect(server.port());
+    open.add(raw);
+    assertThat(raw.login()).isInstanceOf(Message.LoginAccepted.class);
+    raw.channel.send(
+        new Message.JoinGroup(
+            new Message.Forward("voice", TunnelType.UDP, 0, List.of(), List.of()),
+            "web",
+            KEY,
+            Strategy.ROUND_ROBIN,
+            1));
+    assertThat(raw.channel.receive())
+        .isInstanceOfSatisfying(
+            Message.ForwardRejected.class,
+            rejected ->
+                assertThat(rejected.reason())
+                    .contains("a udp tunnel cannot join a load-balanced group")
+                    .doesNotContain(KEY));
+    assertThat(server.tunnels()).isEmpty();
+    // The session goes on: the same tunnel alone on its port is fine.
+    assertThat(raw.forward("voice", TunnelType.UDP, 0)).isInstanceOf(Message.ForwardAccepted.class);
+  }
+
+  @Test
   void oneClientBalancesOverSeveralLocalTargets() throws Exception {
     startServer(Duration.ofSeconds(10));
     NamedService first = NamedService.start("first");

@@ -15,17 +15,21 @@ import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything {@code pipe client} can be told, from flags or a TOML file. Build it with {@link
@@ -58,15 +62,13 @@ public record ClientConfig(
           "state_dir",
           "status",
           "pool");
-  static final Set<String> TUNNEL_KEYS =
-      Set.of(
-          "name",
-          "type",
-          "local",
-          "remote",
-          "bandwidth",
-          "allow_sources",
-          "deny_sources",
+
+  /** Keys that only a UDP tunnel may hold. */
+  private static final Set<String> UDP_KEYS = Set.of("idle_timeout", "max_sessions");
+
+  /** Keys of balancing and health checks, which a UDP tunnel may not hold. */
+  private static final List<String> TCP_ONLY_KEYS =
+      List.of(
           "group",
           "group_key",
           "strategy",
@@ -77,6 +79,15 @@ public record ClientConfig(
           "health_timeout",
           "health_failures",
           "health_successes");
+
+  static final Set<String> TUNNEL_KEYS =
+      Stream.of(
+              List.of(
+                  "name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources"),
+              UDP_KEYS,
+              TCP_ONLY_KEYS)
+          .flatMap(Collection::stream)
+          .collect(Collectors.toUnmodifiableSet());
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -198,8 +209,13 @@ public record ClientConfig(
         entry.report(
             entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
       }
-      Optional<Balancing> balancing = balancing(entry, targets);
-      if (targets.isEmpty() || remote.isEmpty() || balancing.isEmpty()) {
+      Optional<Balancing> balancing =
+          switch (type) {
+            case TCP -> balancing(entry, targets);
+            case UDP -> udpBalancing(entry, targets);
+          };
+      Optional<Optional<UdpSessions>> udp = udpSessions(entry, type);
+      if (targets.isEmpty() || remote.isEmpty() || balancing.isEmpty() || udp.isEmpty()) {
         return Optional.empty();
       }
       HostPort local = targets.getFirst();
@@ -211,7 +227,62 @@ public record ClientConfig(
               remote.get().intValue(),
               bandwidth,
               new SourceFilter(allow, deny),
-              balancing.get()));
+              balancing.get(),
+              udp.get()));
+    }
+
+    /**
+     * A UDP tunnel's sessions (empty for TCP, which may not hold their keys); empty outside after
+     * reporting a problem.
+     */
+    private static Optional<Optional<UdpSessions>> udpSessions(ConfigTable entry, TunnelType type) {
+      if (type == TunnelType.TCP) {
+        boolean fine = true;
+        for (String key : UDP_KEYS) {
+          if (entry.has(key)) {
+            entry.report(
+                entry.error(key, "applies to udp tunnels only; remove it or set type = \"udp\""));
+            fine = false;
+          }
+        }
+        return fine ? Optional.of(Optional.empty()) : Optional.empty();
+      }
+      Optional<Duration> idle = entry.parsed("idle_timeout", TunnelSpec::parseIdleTimeout);
+      Optional<Integer> most = entry.parsedText("max_sessions", TunnelSpec::parseMaxSessions);
+      if ((entry.has("idle_timeout") && idle.isEmpty())
+          || (entry.has("max_sessions") && most.isEmpty())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Optional.of(
+              new UdpSessions(
+                  idle.orElse(Limits.UDP_IDLE_TIMEOUT).toMillis(),
+                  most.orElse(Limits.UDP_MAX_SESSIONS))));
+    }
+
+    /**
+     * A UDP tunnel relays every peer to its one local service: it has no further targets, no group
+     * and no health check.
+     */
+    private static Optional<Balancing> udpBalancing(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      if (targets.size() > 1) {
+        entry.report(
+            entry.error(
+                "local", "a udp tunnel has one local service; give it one address, not a list"));
+        fine = false;
+      }
+      for (String key : TCP_ONLY_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "applies to tcp tunnels only: udp tunnels have no groups, strategies or health"
+                      + " checks; remove it"));
+          fine = false;
+        }
+      }
+      return fine ? Optional.of(Balancing.NONE) : Optional.empty();
     }
 
     /** {@code local = 3000}, {@code local = "host:3000"} or a list of them. */

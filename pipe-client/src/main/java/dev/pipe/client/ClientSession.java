@@ -132,7 +132,8 @@ final class ClientSession {
             spec.type(),
             spec.remotePort(),
             spec.sources().allowTexts(),
-            spec.sources().denyTexts());
+            spec.sources().denyTexts(),
+            spec.udp().orElse(null));
     Optional<GroupSpec> group = spec.balancing().group();
     channel.send(
         group.isEmpty()
@@ -227,6 +228,8 @@ final class ClientSession {
       case Message.PoolLogin unexpected -> throw unexpected(unexpected);
       case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
       case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
     }
     return true;
   }

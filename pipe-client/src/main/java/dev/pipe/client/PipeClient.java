@@ -99,6 +99,8 @@ public final class PipeClient implements AutoCloseable {
         log.info("connected to server {}", config.server());
         everConnected = true;
         current.run();
+        // The server closed our UDP ports with the session; their sessions are gone with them.
+        tunnels.values().forEach(Tunnel::closeDatagrams);
         if (current.accepted()) {
           backoff.reset();
         }
@@ -273,5 +275,6 @@ public final class PipeClient implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     active.closeAll();
+    tunnels.values().forEach(Tunnel::closeDatagrams);
   }
 }

@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A configured tunnel at run time: serves each user connection the server announces by dialing a
- * local target and a data connection, and splicing the two. With several targets it picks a healthy
- * one by the tunnel's strategy, and tries the next if the dial fails. Its bandwidth limit is shared
- * by all its connections, one limiter per direction. With a health check it checks every target on
- * its own virtual thread and reports when the tunnel as a whole (any target up) changes. It also
- * keeps the tunnel's state and traffic for {@code pipe status}.
+ * A configured tunnel at run time. A TCP tunnel serves each user connection the server announces by
+ * dialing a local target and a data connection, and splicing the two; a UDP tunnel hands its data
+ * connection to its {@link DatagramTunnel}. With several targets it picks a healthy one by the
+ * tunnel's strategy, and tries the next if the dial fails. Its bandwidth limit is shared by all its
+ * connections, one limiter per direction. With a health check it checks every target on its own
+ * virtual thread and reports when the tunnel as a whole (any target up) changes. It also keeps the
+ * tunnel's state and traffic for {@code pipe status}.
  */
 final class Tunnel {
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
@@ -37,6 +38,7 @@ final class Tunnel {
   private final RateLimiter upload;
   private final RateLimiter download;
   private final Traffic traffic = new Traffic();
+  private final Optional<DatagramTunnel> datagrams;
   private final List<Target> targets;
   private final Picker picker;
   private final HealthListener healthListener;
@@ -67,6 +69,8 @@ final class Tunnel {
     this.picker = spec.balancing().strategy().newPicker();
     this.upload = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
     this.download = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
+    this.datagrams =
+        spec.udp().map(udp -> new DatagramTunnel(spec, udp, dialer, upload, download, traffic));
   }
 
   TunnelSpec spec() {
@@ -186,10 +190,23 @@ final class Tunnel {
   }
 
   /**
-   * Serves one user connection the server announced with an Exchange: dials a local target and a
-   * data connection, then splices them. Runs on its own virtual thread.
+   * Serves what the server announced with an Exchange: one user connection of a TCP tunnel, or the
+   * data connection of a UDP tunnel. Runs on its own virtual thread.
    */
   void serve(ConnectionId id, InetAddress user, ClientSession session) {
+    switch (spec.type()) {
+      case TCP -> serveConnection(id, user, session);
+      case UDP -> datagrams.orElseThrow().serve(id);
+    }
+  }
+
+  /** Ends what outlives a control connection: a UDP tunnel's data connection and its sessions. */
+  void closeDatagrams() {
+    datagrams.ifPresent(DatagramTunnel::close);
+  }
+
+  /** Serves one user connection: dials a local target and a data connection, then splices them. */
+  private void serveConnection(ConnectionId id, InetAddress user, ClientSession session) {
     Dialed local;
     try {
       local = dialLocal(user);

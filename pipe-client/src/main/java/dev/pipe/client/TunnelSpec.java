@@ -1,10 +1,14 @@
 package dev.pipe.client;
 
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +17,9 @@ import java.util.Optional;
 /**
  * One tunnel as the user configured it: the local service to expose, the public port to ask for (0:
  * any free port the server allows), an optional bandwidth limit, the source addresses the server
- * should let in, and how it balances its load ({@link Balancing}).
+ * should let in, and how it balances its load ({@link Balancing}). A UDP tunnel also says how its
+ * peers' sessions are kept; it has one local target, no group and no health check. A TCP tunnel has
+ * no sessions.
  */
 public record TunnelSpec(
     String name,
@@ -22,7 +28,8 @@ public record TunnelSpec(
     int remotePort,
     Optional<Bandwidth> bandwidth,
     SourceFilter sources,
-    Balancing balancing) {
+    Balancing balancing,
+    Optional<UdpSessions> udp) {
   public TunnelSpec {
     TunnelName.check(name);
     Objects.requireNonNull(type, "type");
@@ -30,9 +37,38 @@ public record TunnelSpec(
     Objects.requireNonNull(bandwidth, "bandwidth");
     Objects.requireNonNull(sources, "sources");
     Objects.requireNonNull(balancing, "balancing");
+    Objects.requireNonNull(udp, "udp");
     if (remotePort < 0 || remotePort > 65_535) {
       throw new IllegalArgumentException("remote port " + remotePort + " is outside 0-65535");
     }
+    if (udp.isPresent() != (type == TunnelType.UDP)) {
+      throw new IllegalArgumentException("udp session settings belong to udp tunnels only");
+    }
+    if (type == TunnelType.UDP && !balancing.equals(Balancing.NONE)) {
+      throw new IllegalArgumentException(
+          "a udp tunnel has one local target, no group and no health check");
+    }
+  }
+
+  /**
+   * A tunnel with the session defaults of its type: a UDP tunnel gets {@link UdpSessions#DEFAULT}.
+   */
+  public TunnelSpec(
+      String name,
+      TunnelType type,
+      HostPort local,
+      int remotePort,
+      Optional<Bandwidth> bandwidth,
+      SourceFilter sources,
+      Balancing balancing) {
+    this(name, type, local, remotePort, bandwidth, sources, balancing, defaultSessions(type));
+  }
+
+  private static Optional<UdpSessions> defaultSessions(TunnelType type) {
+    return switch (type) {
+      case TCP -> Optional.empty();
+      case UDP -> Optional.of(UdpSessions.DEFAULT);
+    };
   }
 
   /** A tunnel alone on its port with one local target. */
@@ -53,7 +89,7 @@ public record TunnelSpec(
 
   /** The same tunnel balanced another way. */
   public TunnelSpec withBalancing(Balancing balancing) {
-    return new TunnelSpec(name, type, local, remotePort, bandwidth, sources, balancing);
+    return new TunnelSpec(name, type, local, remotePort, bandwidth, sources, balancing, udp);
   }
 
   /** Every local target: {@code local} first, then the others. */
@@ -66,5 +102,41 @@ public record TunnelSpec(
   /** The name a tunnel gets when the user gives none: its type and local port, like tcp-3000. */
   public static String defaultName(TunnelType type, HostPort local) {
     return type.wireName() + "-" + local.port();
+  }
+
+  /** A UDP tunnel's idle timeout as a user writes it, like {@code 60s}, checked against bounds. */
+  public static Duration parseIdleTimeout(String text) {
+    Duration timeout = Durations.parse(text);
+    if (timeout.compareTo(Limits.UDP_MIN_IDLE_TIMEOUT) < 0
+        || timeout.compareTo(Limits.UDP_MAX_IDLE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "idle timeout '"
+              + text
+              + "' is outside "
+              + Limits.UDP_MIN_IDLE_TIMEOUT.toMillis()
+              + "ms to "
+              + Limits.UDP_MAX_IDLE_TIMEOUT.toHours()
+              + "h");
+    }
+    return timeout;
+  }
+
+  /** A UDP tunnel's session cap as a user writes it, checked against the protocol's ceiling. */
+  public static int parseMaxSessions(String text) {
+    long sessions;
+    try {
+      sessions = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a whole number of sessions");
+    }
+    if (sessions < 1 || sessions > Limits.UDP_SESSIONS_CEILING) {
+      throw new IllegalArgumentException(
+          "max sessions "
+              + sessions
+              + " is outside 1 to "
+              + Limits.UDP_SESSIONS_CEILING
+              + " (each session holds a socket on this machine)");
+    }
+    return (int) sessions;
   }
 }

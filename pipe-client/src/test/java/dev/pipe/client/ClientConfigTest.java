@@ -8,6 +8,7 @@ import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,6 +141,93 @@ class ClientConfigTest {
                 Duration.ofMillis(200),
                 2,
                 1));
+  }
+
+  @Test
+  void udpTunnelsCarryTheirSessionSettingsWithDefaults() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "example.com:8910"
+
+                    [[tunnels]]
+                    name = "wireguard"
+                    type = "udp"
+                    local = 51820
+                    remote = 51820
+
+                    [[tunnels]]
+                    name = "dns"
+                    type = "udp"
+                    local = 53
+                    remote = 5353
+                    idle_timeout = "5s"
+                    max_sessions = 10000
+                    """))
+            .build();
+    assertThat(config.tunnels().get(0).udp()).contains(UdpSessions.DEFAULT);
+    assertThat(config.tunnels().get(1).udp()).contains(new UdpSessions(5_000, 10_000));
+  }
+
+  @Test
+  void udpSettingsAreCheckedAndBelongToUdpTunnelsOnly() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\nlocal = 1\nremote = 1\n"
+                                + "max_sessions = 10\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            ":5: 'max_sessions' in [[tunnels]] #1 applies to udp tunnels only; remove it or set"
+                + " type = \"udp\"");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nidle_timeout = \"10ms\"\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'idle_timeout' in [[tunnels]] #1 is invalid: idle timeout '10ms' is outside 100ms to"
+                + " 24h");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nmax_sessions = 0\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max sessions 0 is outside 1 to 16384");
+  }
+
+  @Test
+  void aUdpTunnelHasOneLocalServiceAndNoGroupOrHealthCheck() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = [\"1\", \"2\"]\n"
+                + "remote = 1\ngroup = \"g\"\ngroup_key = \"k\"\nhealth_check = \"tcp\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(4)
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1 a udp"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(":6: 'group' in [[tunnels]] #1 applies to tcp tunnels"))
+                    .anySatisfy(p -> assertThat(p).contains(":7: 'group_key' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":8: 'health_check' in [[tunnels]]")));
   }
 
   @Test

@@ -1,9 +1,11 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.pipe.balance.Backend;
 import dev.pipe.balance.Strategy;
 import dev.pipe.config.SourceFilter;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,14 +59,17 @@ public sealed interface Message {
 
   /**
    * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. The
-   * source lists (address blocks) say which users the server may let in; empty allows everyone.
+   * source lists (address blocks) say which users the server may let in; empty allows everyone. A
+   * UDP tunnel says how the server should keep its peers' sessions ({@link UdpSessions#DEFAULT}
+   * when left out); a TCP tunnel has no sessions and leaves {@code udp} out.
    */
   record Forward(
       String tunnel,
       TunnelType type,
       int remotePort,
       List<String> allowSources,
-      List<String> denySources)
+      List<String> denySources,
+      @JsonInclude(JsonInclude.Include.NON_NULL) UdpSessions udp)
       implements Message {
     public Forward {
       TunnelName.check(tunnel);
@@ -73,6 +78,26 @@ public sealed interface Message {
       allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
       denySources = denySources == null ? List.of() : List.copyOf(denySources);
       SourceFilter.parse(allowSources, denySources);
+      udp =
+          switch (type) {
+            case TCP -> {
+              if (udp != null) {
+                throw new IllegalArgumentException("udp session settings given for a tcp tunnel");
+              }
+              yield null;
+            }
+            case UDP -> udp == null ? UdpSessions.DEFAULT : udp;
+          };
+    }
+
+    /** A tunnel with the default settings of its type. */
+    public Forward(
+        String tunnel,
+        TunnelType type,
+        int remotePort,
+        List<String> allowSources,
+        List<String> denySources) {
+      this(tunnel, type, remotePort, allowSources, denySources, null);
     }
 
     /** The source lists as a filter; they were validated when the message was made. */
@@ -244,6 +269,48 @@ public sealed interface Message {
   record Goodbye(String reason) implements Message {
     public Goodbye {
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * One datagram on a UDP tunnel's data connection: from a peer (server to client) or back to it
+   * (client to server). {@code session} is the number the server gave that peer; the payload
+   * travels as raw bytes, not JSON. The array is not copied: whoever builds a Datagram hands its
+   * payload over and does not change it afterwards.
+   */
+  record Datagram(int session, byte[] payload) implements Message {
+    public Datagram {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
+      Objects.requireNonNull(payload, "payload");
+      Fields.requireRange("payload bytes", payload.length, 0, Limits.MAX_DATAGRAM_BYTES);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Datagram that
+          && session == that.session
+          && Arrays.equals(payload, that.payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * session + Arrays.hashCode(payload);
+    }
+
+    /** The length, not the bytes: payloads can be 64 KiB and belong to users, not to logs. */
+    @Override
+    public String toString() {
+      return "Datagram[session=" + session + ", " + payload.length + " bytes]";
+    }
+  }
+
+  /**
+   * Server to client on a UDP tunnel's data connection: this peer's session ended (it was idle for
+   * the tunnel's idle timeout), so the client closes the socket it held for it.
+   */
+  record SessionClosed(int session) implements Message {
+    public SessionClosed {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
     }
   }
 }

@@ -7,20 +7,26 @@ import java.util.Locale;
 public enum TunnelType {
   /** A TCP port: each user connection gets its own data connection. */
   @JsonProperty("tcp")
-  TCP;
+  TCP,
+  /**
+   * A UDP port: datagrams of all the tunnel's peers travel over one data connection, each peer in a
+   * session of its own.
+   */
+  @JsonProperty("udp")
+  UDP;
 
   /** The name used in configuration files, flags and on the wire. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses a configuration value such as {@code tcp}. */
+  /** Parses a configuration value such as {@code tcp} or {@code udp}. */
   public static TunnelType parse(String value) {
     for (TunnelType type : values()) {
       if (type.wireName().equals(value)) {
         return type;
       }
     }
-    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp");
+    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp or udp");
   }
 }

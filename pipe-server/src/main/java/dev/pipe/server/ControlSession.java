@@ -41,7 +41,7 @@ final class ControlSession {
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
-  private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, PublicEndpoint> tunnels = new ConcurrentHashMap<>();
   private final DataPool pool;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
@@ -96,7 +96,7 @@ final class ControlSession {
 
   /** The tunnels open now. */
   List<TunnelInfo> tunnels() {
-    return tunnels.values().stream().map(PublicListener::info).toList();
+    return tunnels.values().stream().map(PublicEndpoint::info).toList();
   }
 
   private boolean isClosed() {
@@ -168,6 +168,8 @@ final class ControlSession {
       case Message.PoolLogin unexpected -> throw unexpected(unexpected);
       case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
       case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -207,42 +209,50 @@ final class ControlSession {
               + " several clients");
       return;
     }
-    PublicListener listener;
+    PublicEndpoint endpoint;
     try {
-      listener = server.ports().open(this, forward, join);
+      endpoint = server.ports().open(this, forward, join);
     } catch (TunnelRejected e) {
       reject(forward, e.getMessage());
       return;
     }
-    tunnels.put(name, listener);
+    tunnels.put(name, endpoint);
     if (isClosed()) {
       // The session ended while the port was being bound: give the port back.
-      server.ports().release(listener, SESSION_ENDED);
+      server.ports().release(endpoint, SESSION_ENDED);
       return;
     }
     log.info(
         "tunnel {} of client {} open on port {} ({}{})",
         name,
         client,
-        listener.port(),
+        endpoint.port(),
         forward.type().wireName(),
-        join.map(
-                j ->
-                    ", group "
-                        + j.group()
-                        + " member "
-                        + listener.publicPort().size()
-                        + ", "
-                        + j.strategy().wireName()
-                        + ", weight "
-                        + j.weight())
-            .orElse(""));
-    channel.send(new Message.ForwardAccepted(name, listener.port()));
+        membership(endpoint, join));
+    channel.send(new Message.ForwardAccepted(name, endpoint.port()));
+    // Only now: a UDP tunnel's first act is an Exchange, which must follow ForwardAccepted.
+    endpoint.start();
+  }
+
+  /** ", group web member 2, round_robin, weight 1" for a group member; empty for a lone tunnel. */
+  private static String membership(PublicEndpoint endpoint, Optional<Message.JoinGroup> join) {
+    if (!(endpoint instanceof PublicListener member) || join.isEmpty()) {
+      return "";
+    }
+    Message.JoinGroup j = join.get();
+    return ", group "
+        + j.group()
+        + " member "
+        + member.publicPort().size()
+        + ", "
+        + j.strategy().wireName()
+        + ", weight "
+        + j.weight();
   }
 
   /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
   private void health(Message.TunnelHealth health) {
-    PublicListener listener = tunnels.get(health.tunnel());
+    PublicEndpoint listener = tunnels.get(health.tunnel());
     if (listener == null || !listener.health(health.healthy())) {
       return;
     }
@@ -263,9 +273,12 @@ final class ControlSession {
     events.tunnelHealthChanged(listener.info(), health.healthy(), health.reason());
   }
 
-  /** The client stopped a tunnel: it takes no new users; its spliced connections go on. */
+  /**
+   * The client stopped a tunnel: it takes no new users; its spliced connections go on. A UDP
+   * tunnel's sessions end with its data connection.
+   */
   private void stop(Message.StopTunnel stop) {
-    PublicListener listener = tunnels.remove(stop.tunnel());
+    PublicEndpoint listener = tunnels.remove(stop.tunnel());
     if (listener == null) {
       log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
       return;
@@ -275,13 +288,18 @@ final class ControlSession {
         "tunnel {} of client {} on port {} stopped by the client: {}",
         stop.tunnel(),
         client,
-        listener.port(),
+        listener.describe(),
         stop.reason());
   }
 
   private void reject(Message.Forward forward, String reason) throws IOException {
     log.warn("tunnel {} of client {} rejected: {}", forward.tunnel(), client, reason);
     channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
+  }
+
+  /** Sends a frame to the client; any thread may call it. */
+  void send(Message message) throws IOException {
+    channel.send(message);
   }
 
   /**
@@ -291,7 +309,7 @@ final class ControlSession {
    * @return the tunnel, if this session held it
    */
   Optional<TunnelInfo> closeTunnel(String id, String reason) {
-    for (PublicListener listener : tunnels.values()) {
+    for (PublicEndpoint listener : tunnels.values()) {
       if (listener.info().id().equals(id) && tunnels.remove(listener.tunnel(), listener)) {
         server.ports().release(listener, reason);
         listener.cutConnections();
@@ -299,7 +317,7 @@ final class ControlSession {
             "tunnel {} of client {} on port {} closed: {}",
             listener.tunnel(),
             client,
-            listener.port(),
+            listener.describe(),
             reason);
         try {
           channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
@@ -403,7 +421,7 @@ final class ControlSession {
       log.info(
           "client {} released ports {}",
           client,
-          tunnels.values().stream().map(PublicListener::port).toList());
+          tunnels.values().stream().map(PublicEndpoint::describe).toList());
     }
     server.sessionEnded(this);
     if (before == RUNNING) {

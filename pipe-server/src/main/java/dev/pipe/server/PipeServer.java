@@ -7,7 +7,9 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,13 +40,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every connection passes, in order: the ban list and the limits on unauthenticated connections
  * (at accept), TLS, then the login, all under one deadline. Threads: one virtual thread accepts on
- * the control port, one per connection runs its login and then its control session or its splice,
- * one per public port accepts users. A single platform timer thread enforces deadlines by closing
- * sockets.
+ * the control port, one per connection runs its login and then its control session, its splice or a
+ * UDP tunnel's frames, one per public port accepts users, one per UDP tunnel receives its peers'
+ * datagrams. A single platform timer thread enforces deadlines by closing sockets.
  */
 public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
+
+  /** Two of the largest Datagram frames. */
+  private static final int DATAGRAM_READ_BUFFER_BYTES = 128 * 1024;
 
   private volatile ServerLimits limits;
   private volatile ServerConfig config;
@@ -53,6 +58,7 @@ public final class PipeServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
+  private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
   private final ActiveSplices active = new ActiveSplices();
   private final Carrier carrier;
   private final ServerHandshake handshake;
@@ -90,6 +96,8 @@ public final class PipeServer implements AutoCloseable {
             pending,
             () -> this.limits.maxConnectionsPerTunnel(),
             () -> this.limits.maxGroupMembers(),
+            datagramChannels,
+            limits.pendingTimeout(),
             events);
     this.unauthenticated =
         new UnauthenticatedConnections(
@@ -371,7 +379,7 @@ public final class PipeServer implements AutoCloseable {
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
-      case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.DataLogin data -> serveData(data);
       case ServerHandshake.PoolLogin pool -> joinPool(pool);
     }
   }
@@ -445,6 +453,30 @@ public final class PipeServer implements AutoCloseable {
       previous.close();
     }
     session.run();
+  }
+
+  /** A data connection carries one user connection of a TCP tunnel, or a UDP tunnel's datagrams. */
+  private void serveData(ServerHandshake.DataLogin data) {
+    PublicDatagramPort udp = datagramChannels.claim(data.login().id(), data.user());
+    if (udp == null) {
+      spliceData(data);
+      return;
+    }
+    ControlChannel raw = data.channel();
+    try {
+      raw.setReadTimeout(Duration.ZERO);
+      // Frames follow each other closely on this connection: read them through a buffer.
+      udp.serve(
+          data.login().id(),
+          new ControlChannel(
+              raw.socket(),
+              new BufferedInputStream(raw.socket().getInputStream(), DATAGRAM_READ_BUFFER_BYTES),
+              raw.socket().getOutputStream(),
+              limits.maxFrameBytes()));
+    } catch (IOException e) {
+      log.debug("udp data connection from {} failed: {}", raw.peer(), e.toString());
+      raw.close();
+    }
   }
 
   private void spliceData(ServerHandshake.DataLogin data) {

@@ -3,6 +3,7 @@ package dev.pipe.server;
 import dev.pipe.balance.Backend;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.net.Socket;
 import java.util.Set;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * ControlSession#requestDataConnection}. It also knows its spliced connections, so that an operator
  * who closes the tunnel cuts them too, and whether its client reports it healthy.
  */
-final class PublicListener implements Backend {
+final class PublicListener implements Backend, PublicEndpoint {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
 
   private final ControlSession owner;
@@ -61,16 +62,25 @@ final class PublicListener implements Backend {
     this.maxConnections = maxConnections;
   }
 
-  String tunnel() {
+  @Override
+  public String tunnel() {
     return tunnel;
   }
 
-  TunnelInfo info() {
+  @Override
+  public TunnelInfo info() {
     return info;
   }
 
-  int port() {
+  @Override
+  public int port() {
     return publicPort.port();
+  }
+
+  /** Starts its port's accept thread, unless an earlier member of its group did. */
+  @Override
+  public void start() {
+    publicPort.start();
   }
 
   PublicPort publicPort() {
@@ -102,8 +112,8 @@ final class PublicListener implements Backend {
     return healthy && !closed.get();
   }
 
-  /** Records the client's verdict; true if it changed. */
-  boolean health(boolean nowHealthy) {
+  @Override
+  public boolean health(boolean nowHealthy) {
     boolean before = healthy;
     healthy = nowHealthy;
     return before != nowHealthy;
@@ -172,7 +182,8 @@ final class PublicListener implements Backend {
   }
 
   /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
-  void cutConnections() {
+  @Override
+  public void cutConnections() {
     cut = true;
     spliced.forEach(Sockets::closeQuietly);
   }

@@ -5,6 +5,7 @@ import dev.pipe.balance.Strategy;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,7 @@ final class PublicPort {
   private final List<PublicListener> members = new ArrayList<>();
   private final RateLimitedLog noMember = new RateLimitedLog(log);
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
+  private final AtomicBoolean started = new AtomicBoolean();
   private volatile Thread acceptThread;
 
   PublicPort(ServerSocket serverSocket, Optional<Group> group) {
@@ -111,8 +114,14 @@ final class PublicPort {
     return members.isEmpty();
   }
 
+  /**
+   * Starts accepting once its first member's client knows the port; later calls (members joining)
+   * change nothing. Users who come earlier wait in the kernel's queue.
+   */
   void start() {
-    acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
+    if (started.compareAndSet(false, true)) {
+      acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
+    }
   }
 
   private void acceptLoop() {

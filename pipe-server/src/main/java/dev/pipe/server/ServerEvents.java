@@ -10,10 +10,11 @@ import java.util.List;
  *
  * <p>Bytes are not events: they are counted live, inside the copy loops, in the {@link
  * dev.pipe.proxy.Traffic} of each tunnel ({@link TunnelInfo#traffic()}), which an observer reads
- * when it needs to. A new kind of tunnel (UDP, say) reports into the same places: {@link
- * #tunnelOpened} with its {@link dev.pipe.proto.TunnelType}, its user connections or flows through
- * {@link #connectionOpened}/{@link #connectionClosed} and {@code traffic().connectionOpened()}, its
- * bytes through {@code traffic().in()} and {@code out()}, and a new limit as a {@link ServerLimit}.
+ * when it needs to. A UDP tunnel reports into the same places: {@link #tunnelOpened} with its
+ * {@link dev.pipe.proto.TunnelType}, each peer session through {@link #connectionOpened}/{@link
+ * #connectionClosed} and {@code traffic().connectionOpened()}, its payload bytes through {@code
+ * traffic().in()} and {@code out()}; {@link #userConnectionDispatched} is for TCP users only. A new
+ * kind of tunnel does the same, and reports a new limit as a {@link ServerLimit}.
  */
 public interface ServerEvents {
 

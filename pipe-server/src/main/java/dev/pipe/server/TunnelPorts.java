@@ -3,69 +3,134 @@ package dev.pipe.server;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.Secret;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Traffic;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
 import java.util.function.IntSupplier;
 
 /**
  * The public ports of all tunnels on this server: who holds which, binding new ones within the
  * ports the requesting user may claim, and the load-balanced groups that share a port. Opening and
- * closing are serialised here, so that two members joining a new group at once make one group.
+ * closing are serialised here, so that two members joining a new group at once make one group. TCP
+ * and UDP ports are separate namespaces, as in the kernel: a TCP tunnel and a UDP tunnel may share
+ * a number. UDP tunnels are never members of a group.
  */
 final class TunnelPorts {
   private static final int BACKLOG = 1_024;
+  private static final String ANOTHER_TUNNEL =
+      "another tunnel on this server; pick another remote port, or 0 for any free one";
+
+  /**
+   * Room for a burst from many UDP peers (the kernel doubles it, within net.core.rmem_max), but not
+   * much more: under overload a deeper queue only delays every datagram, which games and voice
+   * notice more than a drop.
+   */
+  private static final int UDP_SOCKET_BUFFER_BYTES = 1024 * 1024;
 
   private final String bindAddress;
   private final PendingConnections pending;
   private final IntSupplier maxConnectionsPerTunnel;
   private final IntSupplier maxGroupMembers;
+  private final DatagramChannelRequests datagramChannels;
+  private final Duration datagramRequestTimeout;
   private final ServerEvents events;
   private final Map<Integer, PublicPort> byPort = new HashMap<>();
+  private final Map<Integer, PublicDatagramPort> byUdpPort = new HashMap<>();
   private final Map<String, PublicPort> groups = new HashMap<>();
 
+  /**
+   * @param datagramRequestTimeout how long a UDP tunnel waits for the data connection it asked for
+   *     before it asks again
+   */
   TunnelPorts(
       String bindAddress,
       PendingConnections pending,
       IntSupplier maxConnectionsPerTunnel,
       IntSupplier maxGroupMembers,
+      DatagramChannelRequests datagramChannels,
+      Duration datagramRequestTimeout,
       ServerEvents events) {
     this.bindAddress = bindAddress;
     this.pending = pending;
     this.maxConnectionsPerTunnel = maxConnectionsPerTunnel;
     this.maxGroupMembers = maxGroupMembers;
+    this.datagramChannels = datagramChannels;
+    this.datagramRequestTimeout = datagramRequestTimeout;
     this.events = events;
   }
 
   /**
-   * Binds the port a client asked for (or any free allowed one for 0) and starts accepting; with
-   * {@code join}, adds the tunnel to that group, whose first member binds its port.
+   * Binds the port a client asked for (or any free allowed one for 0); with {@code join}, adds the
+   * tunnel to that group, whose first member binds its port. The caller starts the tunnel ({@link
+   * PublicEndpoint#start}) once its client knows the port.
    */
-  PublicListener open(
+  PublicEndpoint open(
       ControlSession owner, Message.Forward forward, Optional<Message.JoinGroup> join)
       throws TunnelRejected {
-    PublicListener listener;
-    boolean newPort;
-    synchronized (this) {
-      PublicPort existing = join.map(j -> groups.get(j.group())).orElse(null);
-      newPort = existing == null;
-      if (newPort) {
-        PublicPort port = bind(owner, forward, join);
-        listener = member(owner, forward, port, join);
-      } else {
-        listener = joinExisting(owner, forward, existing, join.orElseThrow());
-      }
+    PublicEndpoint endpoint =
+        switch (forward.type()) {
+          case TCP -> openTcp(owner, forward, join);
+          case UDP -> openUdp(owner, forward, join);
+        };
+    events.tunnelOpened(endpoint.info());
+    return endpoint;
+  }
+
+  private synchronized PublicListener openTcp(
+      ControlSession owner, Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws TunnelRejected {
+    PublicPort existing = join.map(j -> groups.get(j.group())).orElse(null);
+    if (existing == null) {
+      PublicPort port = bind(owner, forward, join);
+      return member(owner, forward, port, join);
     }
-    if (newPort) {
-      listener.publicPort().start();
+    return joinExisting(owner, forward, existing, join.orElseThrow());
+  }
+
+  private synchronized PublicDatagramPort openUdp(
+      ControlSession owner, Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws TunnelRejected {
+    if (join.isPresent()) {
+      throw new TunnelRejected(
+          "a udp tunnel cannot join a load-balanced group (group '"
+              + join.get().group()
+              + "'); give each udp tunnel a port of its own");
     }
-    events.tunnelOpened(listener.info());
-    return listener;
+    PortRanges allowed = owner.user().allowedPorts();
+    DatagramSocket socket =
+        forward.remotePort() == 0
+            ? bindAnyFree(owner, TunnelType.UDP, allowed, byUdpPort::containsKey, this::bindUdp)
+            : bindRequested(
+                owner,
+                TunnelType.UDP,
+                forward.remotePort(),
+                allowed,
+                byUdpPort.containsKey(forward.remotePort())
+                    ? Optional.of(ANOTHER_TUNNEL)
+                    : Optional.empty(),
+                this::bindUdp);
+    PublicDatagramPort port =
+        new PublicDatagramPort(
+            owner,
+            info(owner, forward, socket.getLocalPort()),
+            socket,
+            forward.udp(),
+            forward.sources(),
+            maxConnectionsPerTunnel,
+            datagramChannels,
+            datagramRequestTimeout,
+            events);
+    byUdpPort.put(port.port(), port);
+    return port;
   }
 
   private PublicListener joinExisting(
@@ -102,8 +167,16 @@ final class TunnelPorts {
     return member(owner, forward, port, Optional.of(join));
   }
 
+  /** Closes the tunnel and, once it is the last on it, its port. */
+  void release(PublicEndpoint endpoint, String reason) {
+    switch (endpoint) {
+      case PublicListener listener -> release(listener, reason);
+      case PublicDatagramPort port -> release(port, reason);
+    }
+  }
+
   /** Closes the tunnel: out of its port's rotation at once, and the port closes with its last. */
-  void release(PublicListener listener, String reason) {
+  private void release(PublicListener listener, String reason) {
     if (!listener.close()) {
       return;
     }
@@ -123,14 +196,31 @@ final class TunnelPorts {
     events.tunnelClosed(listener.info(), reason);
   }
 
+  /** Closes the UDP tunnel's data connection and its socket, which can be bound again at once. */
+  private void release(PublicDatagramPort port, String reason) {
+    if (!port.close()) {
+      return;
+    }
+    synchronized (this) {
+      byUdpPort.remove(port.port(), port);
+    }
+    events.tunnelClosed(port.info(), reason);
+  }
+
   private PublicPort bind(
       ControlSession owner, Message.Forward forward, Optional<Message.JoinGroup> join)
       throws TunnelRejected {
     PortRanges allowed = owner.user().allowedPorts();
     ServerSocket serverSocket =
         forward.remotePort() == 0
-            ? bindAnyFree(owner, allowed)
-            : bindRequested(owner, forward.remotePort(), allowed);
+            ? bindAnyFree(owner, TunnelType.TCP, allowed, byPort::containsKey, this::bindTcp)
+            : bindRequested(
+                owner,
+                TunnelType.TCP,
+                forward.remotePort(),
+                allowed,
+                Optional.ofNullable(byPort.get(forward.remotePort())).map(TunnelPorts::holding),
+                this::bindTcp);
     PublicPort port =
         new PublicPort(
             serverSocket,
@@ -143,58 +233,110 @@ final class TunnelPorts {
     return port;
   }
 
-  private ServerSocket bindRequested(ControlSession owner, int port, PortRanges allowed)
+  /** Binds a socket of one protocol on a port; throws if the port is in use. */
+  @FunctionalInterface
+  private interface Binder<S> {
+    S bind(int port) throws IOException;
+  }
+
+  /**
+   * Binds {@code port}, which a tunnel asked for by number; {@code takenBy} says who on this server
+   * holds it already, if anyone, and what to do about it.
+   */
+  private <S> S bindRequested(
+      ControlSession owner,
+      TunnelType type,
+      int port,
+      PortRanges allowed,
+      Optional<String> takenBy,
+      Binder<S> binder)
       throws TunnelRejected {
+    String name = describe(type, port);
     if (!allowed.contains(port)) {
       events.limitHit(ServerLimit.ALLOW_PORTS);
       throw new TunnelRejected(
-          "port "
-              + port
+          name
               + " is not allowed"
               + where(owner.user())
               + " (allowed: "
               + allowed
               + "); pick one of those, or 0 for any free one");
     }
-    PublicPort holder = byPort.get(port);
-    if (holder != null) {
-      throw new TunnelRejected(
-          "port "
-              + port
-              + " is already taken by "
-              + holder.group().map(g -> "group '" + g.name() + "'").orElse("another tunnel")
-              + " on this server; pick another remote port, or 0 for any free one"
-              + holder.group().map(g -> ", or join the group with its group_key").orElse(""));
+    if (takenBy.isPresent()) {
+      throw new TunnelRejected(name + " is already taken by " + takenBy.get());
     }
     try {
-      return bind(port);
+      return binder.bind(port);
     } catch (IOException e) {
       throw new TunnelRejected(
-          "port "
-              + port
+          name
               + " is in use on the server ("
               + e.getMessage()
               + "); pick another remote port, or 0 for any free one");
     }
   }
 
-  private ServerSocket bindAnyFree(ControlSession owner, PortRanges allowed) throws TunnelRejected {
+  /** Binds the first allowed port that no tunnel of this server holds and no program has taken. */
+  private <S> S bindAnyFree(
+      ControlSession owner,
+      TunnelType type,
+      PortRanges allowed,
+      IntPredicate held,
+      Binder<S> binder)
+      throws TunnelRejected {
     for (int port : allowed.candidates()) {
-      if (byPort.containsKey(port)) {
+      if (held.test(port)) {
         continue;
       }
       try {
-        return bind(port);
+        return binder.bind(port);
       } catch (IOException e) {
         // Taken by another program a moment ago: try the next candidate.
       }
     }
     throw new TunnelRejected(
-        "no free port among the ports allowed"
+        "no free "
+            + (type == TunnelType.UDP ? "udp " : "")
+            + "port among the ports allowed"
             + where(owner.user())
             + " ("
             + allowed
             + "); try again later");
+  }
+
+  /** "port 9000" for TCP, as it always read; "udp port 9000" for UDP. */
+  private static String describe(TunnelType type, int port) {
+    return switch (type) {
+      case TCP -> "port " + port;
+      case UDP -> "udp port " + port;
+    };
+  }
+
+  /** Without SO_REUSEADDR, which for UDP would let two sockets share the port and its datagrams. */
+  private DatagramSocket bindUdp(int port) throws IOException {
+    DatagramSocket socket = new DatagramSocket(null);
+    try {
+      socket.setReceiveBufferSize(UDP_SOCKET_BUFFER_BYTES);
+      socket.setSendBufferSize(UDP_SOCKET_BUFFER_BYTES);
+      socket.bind(new InetSocketAddress(bindAddress, port));
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Who holds a TCP port, and what the tunnel that asked for it can do instead. */
+  private static String holding(PublicPort holder) {
+    return holder
+        .group()
+        .map(
+            g ->
+                "group '"
+                    + g.name()
+                    + "' on this server; pick another remote port, or 0 for any free one, or join"
+                    + " the group with its group_key")
+        .orElse(ANOTHER_TUNNEL);
   }
 
   private static String where(User user) {
@@ -204,7 +346,7 @@ final class TunnelPorts {
     };
   }
 
-  private ServerSocket bind(int port) throws IOException {
+  private ServerSocket bindTcp(int port) throws IOException {
     ServerSocket serverSocket = new ServerSocket();
     try {
       serverSocket.setReuseAddress(true);
@@ -221,19 +363,10 @@ final class TunnelPorts {
       Message.Forward forward,
       PublicPort port,
       Optional<Message.JoinGroup> join) {
-    TunnelInfo info =
-        new TunnelInfo(
-            ConnectionId.random().hex(),
-            forward.tunnel(),
-            forward.type(),
-            port.port(),
-            owner.info(),
-            Instant.now(),
-            new Traffic());
     PublicListener listener =
         new PublicListener(
             owner,
-            info,
+            info(owner, forward, port.port()),
             port,
             join.map(Message.JoinGroup::weight).orElse(1),
             pending,
@@ -242,5 +375,16 @@ final class TunnelPorts {
             maxConnectionsPerTunnel);
     port.join(listener);
     return listener;
+  }
+
+  private static TunnelInfo info(ControlSession owner, Message.Forward forward, int port) {
+    return new TunnelInfo(
+        ConnectionId.random().hex(),
+        forward.tunnel(),
+        forward.type(),
+        port,
+        owner.info(),
+        Instant.now(),
+        new Traffic());
   }
 }
