@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PrometheusMetrics implements ServerEvents {
   /**
    * The labels of per-tunnel series. {@code host} is an http or https tunnel's first name (empty
-   * for tcp): tunnels of that kind share their port, and only their names tell them apart.
+   * for tcp and udp): tunnels of that kind share their port, and only their names tell them apart.
    */
   static final String[] TUNNEL_LABELS = {"tunnel", "type", "port", "host"};
 
@@ -42,6 +42,7 @@ public final class PrometheusMetrics implements ServerEvents {
   private final Gauge tunnels;
   private final Counter tunnelsOpened;
   private final Counter connections;
+  private final Counter dispatched;
   private final Counter handshakeFailures;
   private final Counter limitRejections;
 
@@ -77,6 +78,13 @@ public final class PrometheusMetrics implements ServerEvents {
             "type",
             types);
     types.forEach(type -> tunnels.labelValues(type).set(0));
+    dispatched =
+        counter(
+            "pipe_user_connections_dispatched_total",
+            "User connections handed to their client, by how: a pooled data connection at once,"
+                + " or an exchange (the client opens a data connection)",
+            "via",
+            List.of("pool", "exchange"));
     handshakeFailures =
         counter(
             "pipe_handshake_failures_total",
@@ -194,6 +202,11 @@ public final class PrometheusMetrics implements ServerEvents {
   public void tunnelClosed(TunnelInfo tunnel, String reason) {
     open.remove(tunnel.id());
     tunnels.labelValues(tunnel.type().wireName()).dec();
+  }
+
+  @Override
+  public void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {
+    dispatched.labelValues(pooled ? "pool" : "exchange").inc();
   }
 
   @Override

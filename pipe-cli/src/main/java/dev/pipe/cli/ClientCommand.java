@@ -1,7 +1,11 @@
 package dev.pipe.cli;
 
+import dev.pipe.balance.Strategy;
+import dev.pipe.client.Balancing;
 import dev.pipe.client.ClientConfig;
 import dev.pipe.client.ClientListener;
+import dev.pipe.client.GroupSpec;
+import dev.pipe.client.HealthCheck;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
@@ -11,9 +15,12 @@ import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.HostName;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.proxy.ProxyProtocol;
 import java.io.IOException;
@@ -33,8 +40,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server. More tunnels go in a config file ([[tunnels]]).",
-      "Flags override the config file; the token can also come from PIPE_TOKEN."
+      "reachable on port 9000 of the server; add --type udp for a UDP service, or --type http",
+      "(no --remote) for a web service reached by name. More tunnels go in a config file",
+      "([[tunnels]]).",
+      "Flags override the config file; the token can also come from PIPE_TOKEN.",
+      "With --config, changes to the file apply while the client runs: added tunnels open,",
+      "removed ones stop, changed ones restart, the others keep their connections."
     })
 final class ClientCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
@@ -54,8 +65,10 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--local",
       paramLabel = "[HOST:]PORT",
-      description = "The local service to expose (host defaults to 127.0.0.1).")
-  String local;
+      description =
+          "The local service to expose (host defaults to 127.0.0.1); repeat it to balance over"
+              + " several.")
+  List<String> locals = new ArrayList<>();
 
   @Option(
       names = "--remote",
@@ -75,9 +88,21 @@ final class ClientCommand implements Callable<Integer> {
       names = "--type",
       paramLabel = "TYPE",
       description =
-          "What the tunnel carries: tcp (default); http (routed by Host on the server's HTTP port)"
-              + " or https (routed by TLS SNI, decrypted only by the local service).")
+          "What the tunnel carries: tcp (default); udp; http (routed by Host on the server's"
+              + " HTTP port) or https (routed by TLS SNI, decrypted only by the local service).")
   String type;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description = "udp: a peer's session ends after this long without a datagram (default 60s).")
+  String idleTimeout;
+
+  @Option(
+      names = "--max-sessions",
+      paramLabel = "N",
+      description = "udp: at most this many peers at once (default 1024); new ones get nothing.")
+  String maxSessions;
 
   @Option(
       names = "--subdomain",
@@ -137,6 +162,45 @@ final class ClientCommand implements Callable<Integer> {
   List<String> denySources = new ArrayList<>();
 
   @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description = "Join this load-balanced group: its members share one public port.")
+  String group;
+
+  @Option(
+      names = "--group-key",
+      paramLabel = "SECRET",
+      defaultValue = "${env:PIPE_GROUP_KEY}",
+      description = "The secret every member of the group holds (or PIPE_GROUP_KEY).")
+  String groupKey;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "NAME",
+      description =
+          "How the group and the local services share users: round_robin (default), weighted,"
+              + " ip_hash, least_connections, random.")
+  String strategy;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "N",
+      description = "This member's share of the group under the weighted strategy (default 1).")
+  Integer weight;
+
+  @Option(
+      names = "--health-check",
+      paramLabel = "TYPE",
+      description = "Check the local services: tcp (connect) or http (GET, expect 2xx).")
+  String healthCheck;
+
+  @Option(
+      names = "--health-path",
+      paramLabel = "PATH",
+      description = "The path of an http health check (default /).")
+  String healthPath;
+
+  @Option(
       names = "--no-tls",
       description = "Plain TCP to a server run with --no-tls: only on a network you trust.")
   boolean noTls;
@@ -159,6 +223,14 @@ final class ClientCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(
+      names = "--pool",
+      paramLabel = "N",
+      description =
+          "Data connections to keep open ahead of time, so new users need not wait for one"
+              + " (default 8; 0 for none; the server may grant fewer).")
+  Integer pool;
+
+  @Option(
       names = "--no-reconnect",
       description = "Exit with status 2 when the connection to the server is lost.")
   boolean noReconnect;
@@ -176,6 +248,23 @@ final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ClientConfig clientConfig = load();
+    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
+      Reloader reloader = Reloader.watch(config, () -> client.reload(load()));
+      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
+      try {
+        Shutdown.onSignal(client::close);
+        client.run();
+      } finally {
+        reloader.close();
+        statusEndpoint.ifPresent(StatusEndpoint::close);
+      }
+    }
+    return 0;
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ClientConfig load() {
     ClientConfig.Builder builder = ClientConfig.builder();
     if (config != null) {
       builder.file(config);
@@ -189,6 +278,13 @@ final class ClientCommand implements Callable<Integer> {
     }
     if (noTls) {
       builder.tls(false);
+    }
+    if (pool != null) {
+      if (pool < 0 || pool > Limits.MAX_POOL_CONNECTIONS) {
+        throw new ConfigException(
+            "--pool " + pool + " is outside 0-" + Limits.MAX_POOL_CONNECTIONS);
+      }
+      builder.pool(pool);
     }
     if (serverFingerprint != null) {
       builder.serverFingerprint(
@@ -204,17 +300,7 @@ final class ClientCommand implements Callable<Integer> {
       builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
     }
     flagTunnel().ifPresent(builder::tunnel);
-    ClientConfig clientConfig = builder.build();
-    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
-      try {
-        Shutdown.onSignal(client::close);
-        client.run();
-      } finally {
-        statusEndpoint.ifPresent(StatusEndpoint::close);
-      }
-    }
-    return 0;
+    return builder.build();
   }
 
   /**
@@ -251,32 +337,46 @@ final class ClientCommand implements Callable<Integer> {
         name != null
             || type != null
             || bandwidth != null
+            || idleTimeout != null
+            || maxSessions != null
             || !allowSources.isEmpty()
             || !denySources.isEmpty()
+            || group != null
+            || strategy != null
+            || weight != null
+            || healthCheck != null
             || subdomain != null
             || !customDomains.isEmpty()
             || httpUser != null
             || hostHeaderRewrite != null
             || proxyProtocol != null;
-    if (local == null && remote == null) {
+    if (locals.isEmpty() && remote == null) {
       if (describesTunnel) {
         throw new ConfigException(
-            "these flags describe a tunnel: give --local too (and --remote for a tcp tunnel)");
+            "these flags describe a tunnel: give --local too (and --remote for a tcp or udp"
+                + " tunnel)");
       }
       return Optional.empty();
     }
-    if (local == null || (remote == null && !tunnelType.routedByName())) {
+    if (locals.isEmpty() || (remote == null && !tunnelType.routedByName())) {
       throw new ConfigException(
-          "a tcp tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
+          "a tcp or udp tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free"
+              + " port); an http or https tunnel needs --local only");
     }
     if (remote != null && tunnelType.routedByName()) {
       throw new ConfigException(
-          "--remote is for tcp tunnels; an "
+          "--remote is for tcp and udp tunnels; an "
               + tunnelType.wireName()
               + " tunnel is reached by name (--subdomain, --custom-domain)");
     }
-    HostPort localAddress =
-        Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
+    List<HostPort> targets =
+        locals.stream()
+            .map(
+                local ->
+                    Flags.parse(
+                        "--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST)))
+            .toList();
+    HostPort localAddress = targets.getFirst();
     String tunnelName =
         Flags.parse(
             "--name",
@@ -306,6 +406,8 @@ final class ClientCommand implements Callable<Integer> {
                     remote == null ? 0 : remote,
                     limit,
                     sources,
+                    balancing(tunnelType, targets.subList(1, targets.size())),
+                    udpSessions(tunnelType),
                     webOptions(),
                     header)));
   }
@@ -331,6 +433,82 @@ final class ClientCommand implements Callable<Integer> {
         hostHeaderRewrite == null
             ? ""
             : Flags.parse("--host-header-rewrite", hostHeaderRewrite, HostName::name));
+  }
+
+  private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
+    return switch (tunnelType) {
+      case TCP, HTTP, HTTPS -> {
+        if (idleTimeout != null || maxSessions != null) {
+          throw new ConfigException(
+              "--idle-timeout and --max-sessions apply to udp tunnels: add --type udp");
+        }
+        yield Optional.empty();
+      }
+      case UDP ->
+          Optional.of(
+              new UdpSessions(
+                  (idleTimeout == null
+                          ? Limits.UDP_IDLE_TIMEOUT
+                          : Flags.parse(
+                              "--idle-timeout", idleTimeout, TunnelSpec::parseIdleTimeout))
+                      .toMillis(),
+                  maxSessions == null
+                      ? Limits.UDP_MAX_SESSIONS
+                      : Flags.parse("--max-sessions", maxSessions, TunnelSpec::parseMaxSessions)));
+    };
+  }
+
+  private Balancing balancing(TunnelType tunnelType, List<HostPort> moreTargets) {
+    if (tunnelType == TunnelType.UDP) {
+      if (!moreTargets.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null
+          || healthPath != null) {
+        throw new ConfigException(
+            "a udp tunnel has one local service and no group, strategy, weight or health check:"
+                + " give one --local, and leave those flags out");
+      }
+      return Balancing.NONE;
+    }
+    Strategy chosen =
+        strategy == null
+            ? Strategy.ROUND_ROBIN
+            : Flags.parse("--strategy", strategy, Strategy::parse);
+    if (group == null && (weight != null || (groupKey != null && !groupKey.isEmpty()))) {
+      throw new ConfigException("--weight and --group-key belong to a group member: give --group");
+    }
+    Optional<GroupSpec> membership =
+        Optional.ofNullable(group)
+            .map(
+                name ->
+                    Flags.parse(
+                        "--group",
+                        name,
+                        text ->
+                            new GroupSpec(text, Secret.of(groupKey), weight == null ? 1 : weight)));
+    Optional<HealthCheck> check =
+        Optional.ofNullable(healthCheck)
+            .map(
+                kind ->
+                    Flags.parse(
+                        "--health-check",
+                        kind,
+                        text -> {
+                          HealthCheck defaults = HealthCheck.of(HealthCheck.Kind.parse(text));
+                          return new HealthCheck(
+                              defaults.kind(),
+                              healthPath == null ? defaults.path() : healthPath,
+                              defaults.interval(),
+                              defaults.timeout(),
+                              defaults.failures(),
+                              defaults.successes());
+                        }));
+    if (healthPath != null && healthCheck == null) {
+      throw new ConfigException("--health-path belongs to --health-check http: give both");
+    }
+    return new Balancing(moreTargets, chosen, membership, check);
   }
 
   /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
@@ -374,6 +552,17 @@ final class ClientCommand implements Callable<Integer> {
     @Override
     public void tunnelOffline(TunnelSpec tunnel, String reason) {
       System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
+      System.out.flush();
+    }
+
+    @Override
+    public void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {
+      System.out.println(
+          "tunnel "
+              + tunnel.name()
+              + (healthy
+                  ? " healthy again: back in the rotation"
+                  : " unhealthy: " + reason + "; the server sends it no new users"));
       System.out.flush();
     }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       ClientCommand.class,
       StatusCommand.class,
+      CheckCommand.class,
       DemoCommand.class,
       ExampleCommand.class,
       CommandLine.HelpCommand.class

@@ -50,6 +50,27 @@ final class PipeProcess implements AutoCloseable {
     return launch(dir, environment, command);
   }
 
+  /**
+   * {@code pipe server} on loopback with a free control and admin port and its own state dir, with
+   * {@code token} from the environment.
+   */
+  static PipeProcess server(Path dir, String token, String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--admin-port",
+                "0",
+                "--state-dir",
+                dir.resolve("server-state").toString()));
+    args.addAll(List.of(extra));
+    return start(dir, Map.of("PIPE_TOKEN", token), args.toArray(String[]::new));
+  }
+
   static PipeProcess start(Path dir, String... args) throws IOException {
     return start(dir, Map.of(), args);
   }

@@ -2,6 +2,7 @@ package dev.pipe.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipe.client.Balancing;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.client.WebOptions;
 import dev.pipe.config.HostPort;
@@ -67,7 +68,6 @@ class ProxyProtocolE2ETest {
                     "web",
                     TunnelType.HTTP,
                     new HostPort(Fixture.LOOPBACK, service.port()),
-                    0,
                     Optional.empty(),
                     SourceFilter.ANY,
                     new WebOptions("proxied", List.of(), Optional.empty(), ""),
@@ -112,6 +112,8 @@ class ProxyProtocolE2ETest {
         0,
         Optional.empty(),
         SourceFilter.ANY,
+        Balancing.NONE,
+        Optional.empty(),
         WebOptions.NONE,
         Optional.of(version));
   }

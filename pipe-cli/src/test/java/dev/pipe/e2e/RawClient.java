@@ -11,7 +11,6 @@ import dev.pipe.proto.TunnelType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -72,7 +71,12 @@ final class RawClient implements AutoCloseable {
 
   /** Asks for a TCP tunnel and returns the server's answer. */
   Message forward(String tunnel, int remotePort) throws IOException {
-    channel.send(new Message.Forward(tunnel, TunnelType.TCP, remotePort, List.of(), List.of()));
+    return forward(tunnel, TunnelType.TCP, remotePort);
+  }
+
+  /** Asks for a tunnel of {@code type} (with default settings) and returns the server's answer. */
+  Message forward(String tunnel, TunnelType type, int remotePort) throws IOException {
+    channel.send(new Message.Forward(tunnel, type, remotePort, List.of(), List.of()));
     return channel.receive();
   }
 
@@ -92,12 +96,7 @@ final class RawClient implements AutoCloseable {
 
   /** A frame of {@code type} with any body, valid or not, as a misbehaving peer would send it. */
   static byte[] frame(int type, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + body.length)
-        .put((byte) type)
-        .putInt(body.length)
-        .put(body)
-        .array();
+    return Fixture.frame(type, json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

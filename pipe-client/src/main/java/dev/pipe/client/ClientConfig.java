@@ -1,28 +1,38 @@
 package dev.pipe.client;
 
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
 import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.HostName;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.proxy.ProxyProtocol;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything {@code pipe client} can be told, from flags or a TOML file. Build it with {@link
@@ -34,7 +44,8 @@ public record ClientConfig(
     List<TunnelSpec> tunnels,
     boolean reconnect,
     ClientTls tls,
-    Optional<HostPort> status) {
+    Optional<HostPort> status,
+    int poolSize) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
@@ -52,22 +63,43 @@ public record ClientConfig(
           "server_fingerprint",
           "strict",
           "state_dir",
-          "status");
+          "status",
+          "pool");
+
+  /** Keys that only a UDP tunnel may hold. */
+  private static final Set<String> UDP_KEYS = Set.of("idle_timeout", "max_sessions");
+
+  /** Keys of the names and HTTP settings of http and https tunnels. */
+  private static final List<String> WEB_KEYS =
+      List.of("subdomain", "custom_domains", "http_user", "http_password", "host_header_rewrite");
+
+  /** Keys of a group member, which only a TCP tunnel may be. */
+  private static final List<String> GROUP_KEYS = List.of("group", "group_key", "weight");
+
+  /** Keys of balancing and health checks, which a UDP tunnel may not hold. */
+  private static final List<String> BALANCING_KEYS =
+      List.of(
+          "group",
+          "group_key",
+          "strategy",
+          "weight",
+          "health_check",
+          "health_path",
+          "health_interval",
+          "health_timeout",
+          "health_failures",
+          "health_successes");
+
   static final Set<String> TUNNEL_KEYS =
-      Set.of(
-          "name",
-          "type",
-          "local",
-          "remote",
-          "bandwidth",
-          "allow_sources",
-          "deny_sources",
-          "subdomain",
-          "custom_domains",
-          "http_user",
-          "http_password",
-          "host_header_rewrite",
-          "proxy_protocol");
+      Stream.of(
+              List.of(
+                  "name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources"),
+              UDP_KEYS,
+              BALANCING_KEYS,
+              WEB_KEYS,
+              List.of("proxy_protocol"))
+          .flatMap(Collection::stream)
+          .collect(Collectors.toUnmodifiableSet());
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
@@ -114,13 +146,20 @@ public record ClientConfig(
     private boolean strict;
     private Path stateDir = StateDirectory.DEFAULT;
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
+    private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    private final ConfigProblems problems = new ConfigProblems();
+    private ConfigTable fileTable;
 
     private Builder() {}
 
-    /** Applies every key of a client config file, including its {@code [[tunnels]]}. */
+    /**
+     * Applies every key of a client config file, including its {@code [[tunnels]]}. A problem in it
+     * is recorded and the rest still read: {@link #build()} then lists every problem.
+     */
     public Builder file(Path file) {
-      ConfigTable table = ConfigTable.load(file);
+      ConfigTable table = ConfigTable.load(file, problems);
+      fileTable = table;
       table.allowOnly(FILE_KEYS);
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
@@ -130,96 +169,345 @@ public record ClientConfig(
       table.bool("strict").ifPresent(this::strict);
       table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
       table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
+      table
+          .integer("pool")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  throw table.error(
+                      "pool",
+                      "must be between 0 (no pool) and "
+                          + Limits.MAX_POOL_CONNECTIONS
+                          + ", got "
+                          + value);
+                }
+                pool(value.intValue());
+              });
       for (ConfigTable entry : table.tables("tunnels")) {
-        TunnelSpec spec = tunnel(entry);
-        if (tunnels.containsKey(spec.name())) {
-          throw entry.error(
-              "name", "'" + spec.name() + "' is used by two tunnels; give each a unique name");
+        Optional<TunnelSpec> spec = tunnel(entry);
+        if (spec.isEmpty()) {
+          continue;
         }
-        tunnels.put(spec.name(), spec);
+        if (tunnels.containsKey(spec.get().name())) {
+          entry.report(
+              entry.error(
+                  "name",
+                  "'" + spec.get().name() + "' is used by two tunnels; give each a unique name"));
+        }
+        tunnels.put(spec.get().name(), spec.get());
       }
       return this;
     }
 
-    private static TunnelSpec tunnel(ConfigTable entry) {
+    /** One {@code [[tunnels]]} entry; empty after reporting its problems. */
+    private static Optional<TunnelSpec> tunnel(ConfigTable entry) {
       entry.allowOnly(TUNNEL_KEYS);
       TunnelType type = entry.parsed("type", TunnelType::parse).orElse(TunnelType.TCP);
-      HostPort local =
-          entry
-              .parsedText("local", text -> HostPort.parse(text, LOCALHOST))
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
-      long remote = remote(entry, type);
-      String name =
-          entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
+      List<HostPort> targets = targets(entry);
+      Optional<Long> remote = remote(entry, type);
+      Optional<String> name = entry.parsed("name", TunnelName::check);
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
       List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
       List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
-        throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
+        entry.report(
+            entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
       }
+      Optional<Balancing> balancing =
+          switch (type) {
+            case TCP, HTTP, HTTPS -> balancing(entry, type, targets);
+            case UDP -> udpBalancing(entry, targets);
+          };
+      Optional<Optional<UdpSessions>> udp = udpSessions(entry, type);
+      Optional<WebOptions> web = web(entry, type);
       Optional<ProxyProtocol> proxyProtocol = entry.parsed("proxy_protocol", ProxyProtocol::parse);
+      if (targets.isEmpty()
+          || remote.isEmpty()
+          || balancing.isEmpty()
+          || udp.isEmpty()
+          || web.isEmpty()
+          || (entry.has("proxy_protocol") && proxyProtocol.isEmpty())) {
+        return Optional.empty();
+      }
+      HostPort local = targets.getFirst();
       try {
-        return new TunnelSpec(
-            name,
-            type,
-            local,
-            (int) remote,
-            bandwidth,
-            new SourceFilter(allow, deny),
-            web(entry),
-            proxyProtocol);
+        return Optional.of(
+            new TunnelSpec(
+                name.orElse(TunnelSpec.defaultName(type, local)),
+                type,
+                local,
+                remote.get().intValue(),
+                bandwidth,
+                new SourceFilter(allow, deny),
+                balancing.get(),
+                udp.get(),
+                web.get(),
+                proxyProtocol));
       } catch (IllegalArgumentException e) {
-        throw entry.error(e.getMessage());
+        // What the tunnel's keys say together (an https tunnel with basic auth, say).
+        entry.report(entry.error(e.getMessage()));
+        return Optional.empty();
       }
     }
 
-    /** The public port of a tcp tunnel; http and https tunnels have none. */
-    private static long remote(ConfigTable entry, TunnelType type) {
-      Optional<Long> remote = entry.integer("remote");
+    /**
+     * The public port of a tcp or udp tunnel, or 0 for an http or https tunnel, which is reached by
+     * name and may not give one; empty after reporting a problem.
+     */
+    private static Optional<Long> remote(ConfigTable entry, TunnelType type) {
       if (type.routedByName()) {
-        if (remote.isPresent()) {
-          throw entry.error(
-              "remote",
-              "is for tcp tunnels; an "
-                  + type.wireName()
-                  + " tunnel is reached by name (subdomain, custom_domains)");
+        if (entry.has("remote")) {
+          entry.report(
+              entry.error(
+                  "remote",
+                  "is for tcp and udp tunnels; an "
+                      + type.wireName()
+                      + " tunnel is reached by name (subdomain, custom_domains)"));
+          return Optional.empty();
         }
-        return 0;
+        return Optional.of(0L);
       }
-      long port =
-          remote.orElseThrow(
-              () ->
-                  entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
-      if (port < 0 || port > 65_535) {
-        throw entry.error("remote", "must be a port between 0 and 65535, got " + port);
+      Optional<Long> remote = entry.integer("remote");
+      if (!entry.has("remote")) {
+        entry.report(
+            entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
+      } else if (remote.isPresent() && (remote.get() < 0 || remote.get() > 65_535)) {
+        entry.report(
+            entry.error("remote", "must be a port between 0 and 65535, got " + remote.get()));
+        return Optional.empty();
       }
-      return port;
+      return remote;
     }
 
-    /** The names and HTTP settings of an http or https tunnel. */
-    private static WebOptions web(ConfigTable entry) {
+    /**
+     * The names and HTTP settings of an http or https tunnel ({@link WebOptions#NONE} for the
+     * others, which may not hold their keys); empty after reporting a problem.
+     */
+    private static Optional<WebOptions> web(ConfigTable entry, TunnelType type) {
+      if (!type.routedByName()) {
+        boolean fine = true;
+        for (String key : WEB_KEYS) {
+          if (entry.has(key)) {
+            entry.report(
+                entry.error(
+                    key,
+                    "applies to http and https tunnels only; remove it or set type = \"http\""));
+            fine = false;
+          }
+        }
+        return fine ? Optional.of(WebOptions.NONE) : Optional.empty();
+      }
       Optional<String> user = entry.string("http_user");
       Optional<String> password = entry.string("http_password");
-      if (user.isPresent() != password.isPresent()) {
-        throw entry.error("http_user and http_password go together: set both, or neither");
+      Optional<Message.HttpAuth> auth = Optional.empty();
+      boolean fine = true;
+      if (entry.has("http_user") != entry.has("http_password")) {
+        entry.report(entry.error("http_user and http_password go together: set both, or neither"));
+        fine = false;
+      } else if (user.isPresent() && password.isPresent()) {
+        try {
+          auth = Optional.of(new Message.HttpAuth(user.get(), password.get()));
+        } catch (IllegalArgumentException e) {
+          entry.report(entry.error("http_user", "is invalid: " + e.getMessage()));
+          fine = false;
+        }
       }
-      Optional<Message.HttpAuth> auth =
-          user.map(
-              name -> {
-                try {
-                  return new Message.HttpAuth(name, password.get());
-                } catch (IllegalArgumentException e) {
-                  throw entry.error("http_user", "is invalid: " + e.getMessage());
-                }
-              });
-      return new WebOptions(
-          entry.parsed("subdomain", HostName::label).orElse(""),
-          entry.parsedList("custom_domains", HostName::name).orElse(List.of()),
-          auth,
-          entry.parsed("host_header_rewrite", HostName::name).orElse(""));
+      Optional<String> subdomain = entry.parsed("subdomain", HostName::label);
+      Optional<List<String>> domains = entry.parsedList("custom_domains", HostName::name);
+      Optional<String> hostHeader = entry.parsed("host_header_rewrite", HostName::name);
+      if (!fine
+          || (entry.has("subdomain") && subdomain.isEmpty())
+          || (entry.has("custom_domains") && domains.isEmpty())
+          || (entry.has("host_header_rewrite") && hostHeader.isEmpty())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new WebOptions(
+              subdomain.orElse(""), domains.orElse(List.of()), auth, hostHeader.orElse("")));
+    }
+
+    /**
+     * A UDP tunnel's sessions (empty for the other types, which may not hold their keys); empty
+     * outside after reporting a problem.
+     */
+    private static Optional<Optional<UdpSessions>> udpSessions(ConfigTable entry, TunnelType type) {
+      if (type != TunnelType.UDP) {
+        boolean fine = true;
+        for (String key : UDP_KEYS) {
+          if (entry.has(key)) {
+            entry.report(
+                entry.error(key, "applies to udp tunnels only; remove it or set type = \"udp\""));
+            fine = false;
+          }
+        }
+        return fine ? Optional.of(Optional.empty()) : Optional.empty();
+      }
+      Optional<Duration> idle = entry.parsed("idle_timeout", TunnelSpec::parseIdleTimeout);
+      Optional<Integer> most = entry.parsedText("max_sessions", TunnelSpec::parseMaxSessions);
+      if ((entry.has("idle_timeout") && idle.isEmpty())
+          || (entry.has("max_sessions") && most.isEmpty())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Optional.of(
+              new UdpSessions(
+                  idle.orElse(Limits.UDP_IDLE_TIMEOUT).toMillis(),
+                  most.orElse(Limits.UDP_MAX_SESSIONS))));
+    }
+
+    /**
+     * A UDP tunnel relays every peer to its one local service: it has no further targets, no group
+     * and no health check.
+     */
+    private static Optional<Balancing> udpBalancing(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      if (targets.size() > 1) {
+        entry.report(
+            entry.error(
+                "local", "a udp tunnel has one local service; give it one address, not a list"));
+        fine = false;
+      }
+      for (String key : BALANCING_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  (GROUP_KEYS.contains(key)
+                          ? "applies to tcp tunnels only"
+                          : "applies to tcp, http and https tunnels")
+                      + ": udp tunnels have no groups, strategies or health checks; remove it"));
+          fine = false;
+        }
+      }
+      return fine ? Optional.of(Balancing.NONE) : Optional.empty();
+    }
+
+    /** {@code local = 3000}, {@code local = "host:3000"} or a list of them. */
+    private static List<HostPort> targets(ConfigTable entry) {
+      if (!entry.has("local")) {
+        entry.report(
+            entry.error(
+                "missing 'local': the local service, like local = \"127.0.0.1:3000\", or a list"
+                    + " of them to balance"));
+        return List.of();
+      }
+      Optional<List<HostPort>> list =
+          entry.isList("local")
+              ? entry.parsedList("local", text -> HostPort.parse(text, LOCALHOST))
+              : entry.parsedText("local", text -> HostPort.parse(text, LOCALHOST)).map(List::of);
+      if (list.isPresent() && (list.get().isEmpty() || list.get().size() > Balancing.MAX_TARGETS)) {
+        entry.report(
+            entry.error("local", "must name 1 to " + Balancing.MAX_TARGETS + " local services"));
+        return List.of();
+      }
+      return list.orElse(List.of());
+    }
+
+    /**
+     * How a tcp, http or https tunnel balances; only a tcp tunnel may join a group, whose members
+     * share a public port (http and https tunnels are reached by name).
+     */
+    private static Optional<Balancing> balancing(
+        ConfigTable entry, TunnelType type, List<HostPort> targets) {
+      Strategy strategy = entry.parsed("strategy", Strategy::parse).orElse(Strategy.ROUND_ROBIN);
+      Optional<String> group = entry.parsed("group", TunnelName::check);
+      Optional<String> key = entry.string("group_key");
+      Optional<Long> weight = entry.integer("weight");
+      boolean fine = true;
+      if (type.routedByName() && entry.has("group")) {
+        entry.report(
+            entry.error(
+                "group",
+                "is for tcp tunnels, which share a public port in a group; an "
+                    + type.wireName()
+                    + " tunnel is reached by name and cannot join one: remove group (several"
+                    + " local targets balance it instead)"));
+        return Optional.empty();
+      }
+      if (group.isPresent() && key.filter(value -> !value.isEmpty()).isEmpty()) {
+        entry.report(
+            entry.error(
+                "group",
+                "needs a group_key: the secret every member of group '"
+                    + group.get()
+                    + "' holds, like group_key = \"a-long-random-string\""));
+        fine = false;
+      }
+      if (!entry.has("group") && (entry.has("group_key") || entry.has("weight"))) {
+        entry.report(
+            entry.error(
+                entry.has("group_key") ? "group_key" : "weight",
+                "belongs to a group member: add group = \"NAME\", or remove it"));
+        fine = false;
+      }
+      if (weight.isPresent() && (weight.get() < 1 || weight.get() > Backend.MAX_WEIGHT)) {
+        entry.report(
+            entry.error(
+                "weight", "must be between 1 and " + Backend.MAX_WEIGHT + ", got " + weight.get()));
+        fine = false;
+      }
+      Optional<HealthCheck> healthCheck = healthCheck(entry);
+      if (!fine || (entry.has("health_check") && healthCheck.isEmpty())) {
+        return Optional.empty();
+      }
+      Optional<GroupSpec> groupSpec =
+          group.map(
+              name ->
+                  new GroupSpec(name, Secret.of(key.orElseThrow()), weight.orElse(1L).intValue()));
+      return Optional.of(
+          new Balancing(targets.stream().skip(1).toList(), strategy, groupSpec, healthCheck));
+    }
+
+    private static Optional<HealthCheck> healthCheck(ConfigTable entry) {
+      List<String> timings =
+          List.of(
+              "health_path",
+              "health_interval",
+              "health_timeout",
+              "health_failures",
+              "health_successes");
+      if (!entry.has("health_check")) {
+        timings.stream()
+            .filter(entry::has)
+            .findFirst()
+            .ifPresent(
+                key ->
+                    entry.report(
+                        entry.error(
+                            key, "needs health_check = \"tcp\" or \"http\" in the same tunnel")));
+        return Optional.empty();
+      }
+      Optional<HealthCheck.Kind> kind = entry.parsed("health_check", HealthCheck.Kind::parse);
+      String path = entry.string("health_path").orElse(HealthCheck.DEFAULT_PATH);
+      Duration interval =
+          entry.parsed("health_interval", Durations::parse).orElse(HealthCheck.DEFAULT_INTERVAL);
+      Duration timeout =
+          entry.parsed("health_timeout", Durations::parse).orElse(HealthCheck.DEFAULT_TIMEOUT);
+      long failures = entry.integer("health_failures").orElse((long) HealthCheck.DEFAULT_FAILURES);
+      long successes =
+          entry.integer("health_successes").orElse((long) HealthCheck.DEFAULT_SUCCESSES);
+      if (kind.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new HealthCheck(
+                kind.get(),
+                path,
+                interval,
+                timeout,
+                (int) Math.min(failures, Integer.MAX_VALUE),
+                (int) Math.min(successes, Integer.MAX_VALUE)));
+      } catch (IllegalArgumentException e) {
+        entry.report(entry.error("health_check", "is invalid: " + e.getMessage()));
+        return Optional.empty();
+      }
+    }
+
+    /** A problem of the whole config, placed at {@code key} of the file when there is one. */
+    private ConfigException located(String key, String problem) {
+      return new ConfigException(
+          fileTable == null ? problem : fileTable.location(key) + ": " + problem);
     }
 
     public Builder server(HostPort server) {
@@ -267,33 +555,57 @@ public record ClientConfig(
       return this;
     }
 
+    /**
+     * How many data connections to keep open ahead of time (0: none, every user connection waits
+     * for a new one); the server may grant fewer.
+     */
+    public Builder pool(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
       return this;
     }
 
+    /**
+     * The finished config.
+     *
+     * @throws ConfigException listing every problem of the file and the flags, one per line
+     */
     public ClientConfig build() {
       if (server == null) {
-        throw new ConfigException(
-            "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the config");
+        problems.add(
+            located(
+                "server",
+                "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the"
+                    + " config"));
       }
-      if (tunnels.isEmpty()) {
-        throw new ConfigException(
-            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
+      if (tunnels.isEmpty() && problems.isEmpty()) {
+        problems.add(
+            located(
+                "tunnels",
+                "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the"
+                    + " config"));
       }
       if (!tls && (pin.isPresent() || strict)) {
-        throw new ConfigException(
-            "--server-fingerprint and --strict check the server's TLS certificate; they make no"
-                + " sense with --no-tls");
+        problems.add(
+            located(
+                "tls",
+                "--server-fingerprint and --strict check the server's TLS certificate; they make"
+                    + " no sense with --no-tls"));
       }
+      problems.throwIfAny();
       return new ClientConfig(
           server,
           token,
           new ArrayList<>(tunnels.values()),
           reconnect,
           new ClientTls(tls, pin, strict, stateDir),
-          status);
+          status,
+          poolSize);
     }
   }
 }

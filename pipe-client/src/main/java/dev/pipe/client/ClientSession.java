@@ -12,32 +12,51 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One control connection of a client, from a successful login until it ends: registers every
- * tunnel, answers each Exchange on its own virtual thread, and sends heartbeats.
+ * tunnel, answers each Exchange on its own virtual thread, and sends heartbeats. A reload changes
+ * the tunnels while it runs: {@link #open} and {@link #stop} then register or stop one tunnel,
+ * under the client's registration lock so that no tunnel is registered twice.
  */
 final class ClientSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   private final ControlChannel channel;
   private final Duration heartbeatInterval;
-  private final Map<String, Tunnel> tunnels;
+  private final Supplier<Map<String, Tunnel>> tunnels;
+  private final Lock registration;
   private final ClientListener listener;
   private final Map<String, String> rejections = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private int accepted;
-  private int forwarded;
+  private volatile boolean registered;
+  private volatile int accepted;
   private String endReason = "";
+  private final DataConnectionPool pool;
 
-  ClientSession(ServerDialer.LoggedIn login, Map<String, Tunnel> tunnels, ClientListener listener) {
+  /**
+   * @param tunnels the client's tunnels now (a reload replaces the map)
+   * @param registration held while tunnels are registered, or the map replaced
+   * @param pool the data connections this session keeps open ahead of time
+   */
+  ClientSession(
+      ServerDialer.LoggedIn login,
+      Supplier<Map<String, Tunnel>> tunnels,
+      Lock registration,
+      ClientListener listener,
+      DataConnectionPool pool) {
     this.channel = login.channel();
     this.heartbeatInterval = login.heartbeatInterval();
     this.tunnels = tunnels;
+    this.registration = registration;
     this.listener = listener;
+    this.pool = pool;
   }
 
   /** Why the session ended, for the reconnect log line. */
@@ -46,8 +65,16 @@ final class ClientSession {
   }
 
   /** True once the server accepted at least one tunnel in this session. */
-  boolean registered() {
+  boolean accepted() {
     return accepted > 0;
+  }
+
+  /**
+   * True once this session sent its first registrations: from then on a reload registers its new
+   * tunnels itself. Read under the registration lock.
+   */
+  boolean registered() {
+    return registered;
   }
 
   /**
@@ -57,14 +84,20 @@ final class ClientSession {
    */
   void run() throws ClientFailure {
     Thread heartbeat = Thread.ofVirtual().name("heartbeat").start(this::sendHeartbeats);
+    pool.start();
     try {
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
-      for (Tunnel tunnel : tunnels.values()) {
-        // A tunnel an operator closed stays closed until this client restarts.
-        if (tunnel.state() != TunnelState.CLOSED) {
-          channel.send(forward(tunnel.spec()));
-          forwarded++;
+      registration.lock();
+      try {
+        for (Tunnel tunnel : tunnels.get().values()) {
+          // A tunnel an operator closed stays closed until this client restarts.
+          if (tunnel.state() != TunnelState.CLOSED) {
+            open(tunnel);
+          }
         }
+        registered = true;
+      } finally {
+        registration.unlock();
       }
       while (dispatch(channel.receive())) {
         // dispatch did the work; an idle loop body keeps the exit condition in one place
@@ -84,21 +117,19 @@ final class ClientSession {
       endReason = "connection lost: " + e.getMessage();
     } finally {
       heartbeat.interrupt();
+      pool.close();
       channel.close();
     }
   }
 
-  /** The request that opens {@code spec}'s tunnel on the server. */
-  private static Message forward(TunnelSpec spec) {
-    return switch (spec.type()) {
-      case TCP ->
-          new Message.Forward(
-              spec.name(),
-              spec.type(),
-              spec.remotePort(),
-              spec.sources().allowTexts(),
-              spec.sources().denyTexts());
-      case HTTP, HTTPS ->
+  /**
+   * Asks the server for {@code tunnel}: a tcp or udp tunnel alone on its port or as a member of its
+   * group, an http or https tunnel by its names.
+   */
+  void open(Tunnel tunnel) throws IOException {
+    TunnelSpec spec = tunnel.spec();
+    if (spec.type().routedByName()) {
+      channel.send(
           new Message.HttpForward(
               spec.name(),
               spec.type(),
@@ -108,31 +139,69 @@ final class ClientSession {
               spec.web().hostHeader(),
               spec.proxyProtocol().isPresent(),
               spec.sources().allowTexts(),
-              spec.sources().denyTexts());
-    };
+              spec.sources().denyTexts()));
+      return;
+    }
+    Message.Forward forward =
+        new Message.Forward(
+            spec.name(),
+            spec.type(),
+            spec.remotePort(),
+            spec.sources().allowTexts(),
+            spec.sources().denyTexts(),
+            spec.udp().orElse(null));
+    Optional<GroupSpec> group = spec.balancing().group();
+    channel.send(
+        group.isEmpty()
+            ? forward
+            : new Message.JoinGroup(
+                forward,
+                group.get().name(),
+                group.get().key().reveal(),
+                spec.balancing().strategy(),
+                group.get().weight()));
+  }
+
+  /** Tells the server a tunnel stopped (a reload removed or changed it). */
+  void stop(String tunnel, String reason) {
+    sendQuietly(new Message.StopTunnel(tunnel, reason));
   }
 
   /** Handles one frame; false when the server said goodbye. */
   private boolean dispatch(Message message) throws IOException, ClientFailure {
     switch (message) {
       case Message.ForwardAccepted ok -> {
+        Tunnel tunnel = tunnels.get().get(ok.tunnel());
+        if (tunnel == null) {
+          log.debug("tunnel {} opened after a reload removed it", ok.tunnel());
+          return true;
+        }
         accepted++;
-        Tunnel tunnel = tunnel(ok.tunnel());
         tunnel.ready(ok.remotePort());
         listener.tunnelReady(tunnel.spec(), ok.remotePort());
+        reportIfUnhealthy(tunnel);
       }
       case Message.HttpForwardAccepted ok -> {
+        Tunnel tunnel = tunnels.get().get(ok.tunnel());
+        if (tunnel == null) {
+          log.debug("tunnel {} opened after a reload removed it", ok.tunnel());
+          return true;
+        }
         accepted++;
-        Tunnel tunnel = tunnel(ok.tunnel());
         tunnel.readyAt(ok.urls(), ok.notice());
         listener.tunnelReady(tunnel.spec(), ok.urls(), ok.notice());
+        reportIfUnhealthy(tunnel);
       }
       case Message.ForwardRejected rejected -> {
+        Tunnel tunnel = tunnels.get().get(rejected.tunnel());
+        if (tunnel == null) {
+          log.debug("tunnel {} rejected after a reload removed it", rejected.tunnel());
+          return true;
+        }
         rejections.put(rejected.tunnel(), rejected.reason());
-        Tunnel tunnel = tunnel(rejected.tunnel());
         tunnel.rejected(rejected.reason());
         listener.tunnelRejected(tunnel.spec(), rejected.reason());
-        if (rejections.size() == forwarded) {
+        if (tunnels.get().values().stream().noneMatch(ClientSession::mayOpen)) {
           throw new ClientFailure(allRejected());
         }
       }
@@ -140,7 +209,7 @@ final class ClientSession {
         Tunnel tunnel = tunnel(closedByServer.tunnel());
         tunnel.closedByServer(closedByServer.reason());
         listener.tunnelClosed(tunnel.spec(), closedByServer.reason());
-        if (tunnels.values().stream().noneMatch(ClientSession::mayOpen)) {
+        if (tunnels.get().values().stream().noneMatch(ClientSession::mayOpen)) {
           throw new ClientFailure(
               "the server closed or rejected every tunnel of this client; the last: tunnel "
                   + closedByServer.tunnel()
@@ -149,10 +218,18 @@ final class ClientSession {
         }
       }
       case Message.Exchange exchange -> {
-        Tunnel tunnel = tunnel(exchange.tunnel());
+        Tunnel tunnel = tunnels.get().get(exchange.tunnel());
+        if (tunnel == null) {
+          // A reload removed the tunnel while the server was announcing this user.
+          channel.send(
+              new Message.ExchangeFailed(
+                  exchange.id(), "tunnel " + exchange.tunnel() + " was removed from the client"));
+          return true;
+        }
+        UserAddresses user = UserAddresses.of(exchange);
         Thread.ofVirtual()
             .name("exchange-" + exchange.tunnel())
-            .start(() -> tunnel.serve(exchange, this));
+            .start(() -> tunnel.serve(exchange.id(), user, this));
       }
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
@@ -166,12 +243,27 @@ final class ClientSession {
       case Message.LoginAccepted unexpected -> throw unexpected(unexpected);
       case Message.Rejected unexpected -> throw unexpected(unexpected);
       case Message.Forward unexpected -> throw unexpected(unexpected);
+      case Message.JoinGroup unexpected -> throw unexpected(unexpected);
+      case Message.TunnelHealth unexpected -> throw unexpected(unexpected);
+      case Message.StopTunnel unexpected -> throw unexpected(unexpected);
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
       case Message.HttpForward unexpected -> throw unexpected(unexpected);
     }
     return true;
+  }
+
+  /** The server counts a new tunnel healthy: tell it what the checks found before it opened. */
+  private void reportIfUnhealthy(Tunnel tunnel) throws IOException {
+    if (!tunnel.healthy()) {
+      channel.send(new Message.TunnelHealth(tunnel.spec().name(), false, tunnel.healthDetail()));
+    }
   }
 
   /** True for a tunnel that is open or may still open in this session. */
@@ -183,7 +275,7 @@ final class ClientSession {
   }
 
   private Tunnel tunnel(String name) throws ProtocolException {
-    Tunnel tunnel = tunnels.get(name);
+    Tunnel tunnel = tunnels.get().get(name);
     if (tunnel == null) {
       throw new ProtocolException("the server named a tunnel this client does not have: " + name);
     }

@@ -2,20 +2,25 @@ package dev.pipe.client;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.Message;
 import dev.pipe.proto.PipeVersion;
 import dev.pipe.proxy.ActiveSplices;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code pipe client}: logs in to the server, registers its tunnels, serves their user connections,
- * and reconnects forever (unless told not to) when the connection is lost.
+ * and reconnects forever (unless told not to) when the connection is lost. {@link #reload} changes
+ * its tunnels while it runs.
  */
 public final class PipeClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeClient.class);
@@ -24,8 +29,9 @@ public final class PipeClient implements AutoCloseable {
   private final ClientListener listener;
   private final ServerDialer dialer;
   private final ActiveSplices active = new ActiveSplices();
-  private final Map<String, Tunnel> tunnels = new LinkedHashMap<>();
+  private final ReentrantLock registration = new ReentrantLock();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Map<String, Tunnel> tunnels;
   private volatile ClientSession session;
 
   public PipeClient(ClientConfig config, ClientListener listener) {
@@ -35,9 +41,17 @@ public final class PipeClient implements AutoCloseable {
     this.dialer =
         new ServerDialer(
             config.server(), config.token(), ConnectionId.random().hex(), transport(config));
+    Map<String, Tunnel> initial = new LinkedHashMap<>();
     for (TunnelSpec spec : config.tunnels()) {
-      tunnels.put(spec.name(), new Tunnel(spec, dialer, active));
+      initial.put(spec.name(), newTunnel(spec));
     }
+    this.tunnels = initial;
+  }
+
+  private Tunnel newTunnel(TunnelSpec spec) {
+    Tunnel tunnel = new Tunnel(spec, dialer, active, this::healthChanged);
+    tunnel.start();
+    return tunnel;
   }
 
   private static ClientTransport transport(ClientConfig config) {
@@ -70,7 +84,14 @@ public final class PipeClient implements AutoCloseable {
       String problem;
       try {
         ServerDialer.LoggedIn login = dialer.login();
-        ClientSession current = new ClientSession(login, tunnels, listener);
+        DataConnectionPool pool =
+            new DataConnectionPool(
+                Math.min(config.poolSize(), login.maxPoolConnections()),
+                dialer,
+                login.heartbeatInterval(),
+                () -> tunnels);
+        ClientSession current =
+            new ClientSession(login, () -> tunnels, registration, listener, pool);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");
@@ -78,7 +99,9 @@ public final class PipeClient implements AutoCloseable {
         log.info("connected to server {}", config.server());
         everConnected = true;
         current.run();
-        if (current.registered()) {
+        // The server closed our UDP ports with the session; their sessions are gone with them.
+        tunnels.values().forEach(Tunnel::closeDatagrams);
+        if (current.accepted()) {
           backoff.reset();
         }
         problem = current.endReason();
@@ -105,6 +128,104 @@ public final class PipeClient implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /**
+   * Runs with the tunnels of {@code next} from now on: added tunnels open, removed ones stop,
+   * changed ones stop and open again; an unchanged tunnel is not touched, and keeps every
+   * connection. Connections in flight through a removed or changed tunnel run to their end.
+   *
+   * @return the settings that changed but take effect only after a restart (server, token, TLS,
+   *     status, reconnect)
+   */
+  public List<String> reload(ClientConfig next) {
+    List<String> restartOnly = restartOnly(next);
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    registration.lock();
+    try {
+      Map<String, Tunnel> before = tunnels;
+      Map<String, Tunnel> after = new LinkedHashMap<>();
+      List<Tunnel> toOpen = new ArrayList<>();
+      for (TunnelSpec spec : next.tunnels()) {
+        Tunnel kept = before.get(spec.name());
+        if (kept != null && kept.spec().equals(spec)) {
+          after.put(spec.name(), kept);
+          continue;
+        }
+        (kept == null ? added : changed).add(spec.name());
+        Tunnel fresh = newTunnel(spec);
+        after.put(spec.name(), fresh);
+        toOpen.add(fresh);
+      }
+      before.keySet().stream().filter(name -> !after.containsKey(name)).forEach(removed::add);
+      ClientSession current = session;
+      boolean live = current != null && current.registered();
+      for (String name : before.keySet()) {
+        if (after.get(name) != before.get(name)) {
+          before.get(name).stop();
+          if (live) {
+            current.stop(name, removed.contains(name) ? "removed by a reload" : "changed");
+          }
+        }
+      }
+      tunnels = after;
+      if (live) {
+        for (Tunnel tunnel : toOpen) {
+          try {
+            current.open(tunnel);
+          } catch (IOException e) {
+            // The session is ending; the next one registers every tunnel of the new map.
+            log.debug("could not register tunnel {}: {}", tunnel.spec().name(), e.toString());
+          }
+        }
+      }
+    } finally {
+      registration.unlock();
+    }
+    log.info(
+        "config reloaded: tunnels added {}, changed {}, removed {}, {} unchanged{}",
+        added,
+        changed,
+        removed,
+        tunnels.size() - added.size() - changed.size(),
+        restartOnly.isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", restartOnly));
+    return restartOnly;
+  }
+
+  private List<String> restartOnly(ClientConfig next) {
+    List<String> keys = new ArrayList<>();
+    if (!config.server().equals(next.server())) {
+      keys.add("server");
+    }
+    if (!config.token().sameAs(next.token())) {
+      keys.add("token");
+    }
+    if (!config.tls().equals(next.tls())) {
+      keys.add("tls, server_fingerprint, strict, state_dir");
+    }
+    if (!config.status().equals(next.status())) {
+      keys.add("status");
+    }
+    if (config.reconnect() != next.reconnect()) {
+      keys.add("reconnect");
+    }
+    return keys;
+  }
+
+  /** A tunnel's local side went down or came back: the server moves it out of or into rotation. */
+  private void healthChanged(Tunnel tunnel, boolean healthy, String reason) {
+    if (tunnels.get(tunnel.spec().name()) != tunnel) {
+      return;
+    }
+    listener.tunnelHealth(tunnel.spec(), healthy, reason);
+    ClientSession current = session;
+    if (current != null && tunnel.state() == TunnelState.READY) {
+      current.sendQuietly(new Message.TunnelHealth(tunnel.spec().name(), healthy, reason));
     }
   }
 
@@ -143,6 +264,7 @@ public final class PipeClient implements AutoCloseable {
       return;
     }
     stopped.countDown();
+    tunnels.values().forEach(Tunnel::stop);
     ClientSession current = session;
     if (current != null) {
       current.close("the client is shutting down");
@@ -153,5 +275,6 @@ public final class PipeClient implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     active.closeAll();
+    tunnels.values().forEach(Tunnel::closeDatagrams);
   }
 }

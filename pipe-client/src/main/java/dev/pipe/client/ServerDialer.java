@@ -24,7 +24,7 @@ final class ServerDialer {
   private final ClientTransport transport;
 
   /** A control connection that logged in, with the heartbeat interval the server asked for. */
-  record LoggedIn(ControlChannel channel, Duration heartbeatInterval) {}
+  record LoggedIn(ControlChannel channel, Duration heartbeatInterval, int maxPoolConnections) {}
 
   ServerDialer(HostPort server, Secret token, String clientId, ClientTransport transport) {
     this.server = server;
@@ -50,7 +50,10 @@ final class ServerDialer {
               Proof.compute(token, hello.nonce())));
       Message reply = readReply(channel, hello);
       if (reply instanceof Message.LoginAccepted accepted) {
-        return new LoggedIn(channel, Duration.ofMillis(accepted.heartbeatIntervalMillis()));
+        return new LoggedIn(
+            channel,
+            Duration.ofMillis(accepted.heartbeatIntervalMillis()),
+            accepted.maxPoolConnections());
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {
@@ -70,6 +73,28 @@ final class ServerDialer {
       if (reply instanceof Message.DataAccepted accepted && accepted.id().equals(id)) {
         channel.setReadTimeout(Duration.ZERO);
         return channel.socket();
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects a data connection ahead of time: it joins this client's pool on the server and waits
+   * there until the server assigns it a user connection.
+   */
+  ControlChannel openPooled() throws IOException, ClientFailure {
+    ControlChannel channel = connect();
+    try {
+      Message.Hello hello = hello(channel);
+      channel.send(
+          new Message.PoolLogin(
+              PipeVersion.PROTOCOL, Proof.compute(token, hello.nonce()), clientId));
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.PoolAccepted) {
+        return channel;
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {

@@ -1,19 +1,29 @@
 package dev.pipe.client;
 
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.proxy.ProxyProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * One tunnel as the user configured it: the local service to expose, the public port to ask for (0:
- * any free port the server allows) or, for http and https tunnels, the names, an optional bandwidth
- * limit, the source addresses the server should let in, and whether the local service is told who
- * each user is with a PROXY protocol header.
+ * any free port the server allows) or, for http and https tunnels, the names ({@link WebOptions}),
+ * an optional bandwidth limit, the source addresses the server should let in, how it balances its
+ * load ({@link Balancing}), and whether the local service is told who each user is with a PROXY
+ * protocol header. A UDP tunnel also says how its peers' sessions are kept; it has one local
+ * target, no group, no health check and no PROXY protocol header. A TCP tunnel has no sessions.
+ * Http and https tunnels may balance over several local targets with health checks, but join no
+ * group: a group shares one public port, and they are reached by name on the server's shared port.
  */
 public record TunnelSpec(
     String name,
@@ -22,6 +32,8 @@ public record TunnelSpec(
     int remotePort,
     Optional<Bandwidth> bandwidth,
     SourceFilter sources,
+    Balancing balancing,
+    Optional<UdpSessions> udp,
     WebOptions web,
     Optional<ProxyProtocol> proxyProtocol) {
   public TunnelSpec {
@@ -30,17 +42,34 @@ public record TunnelSpec(
     Objects.requireNonNull(local, "local");
     Objects.requireNonNull(bandwidth, "bandwidth");
     Objects.requireNonNull(sources, "sources");
+    Objects.requireNonNull(balancing, "balancing");
+    Objects.requireNonNull(udp, "udp");
     Objects.requireNonNull(web, "web");
     Objects.requireNonNull(proxyProtocol, "proxyProtocol");
     if (remotePort < 0 || remotePort > 65_535) {
       throw new IllegalArgumentException("remote port " + remotePort + " is outside 0-65535");
     }
+    if (udp.isPresent() != (type == TunnelType.UDP)) {
+      throw new IllegalArgumentException("udp session settings belong to udp tunnels only");
+    }
+    if (!type.routedByName() && !web.isEmpty()) {
+      throw new IllegalArgumentException(
+          "subdomains, custom domains, basic auth and Host rewrites are for http and https"
+              + " tunnels; this one is "
+              + type.wireName());
+    }
     switch (type) {
       case TCP -> {
-        if (!web.isEmpty()) {
+        // Any balancing, any PROXY protocol header.
+      }
+      case UDP -> {
+        if (!balancing.equals(Balancing.NONE)) {
           throw new IllegalArgumentException(
-              "subdomains, custom domains, basic auth and Host rewrites are for http and https"
-                  + " tunnels; this one is tcp");
+              "a udp tunnel has one local target, no group and no health check");
+        }
+        if (proxyProtocol.isPresent()) {
+          throw new IllegalArgumentException(
+              "a PROXY protocol header goes at the start of a TCP stream; a udp tunnel has none");
         }
       }
       case HTTP, HTTPS -> {
@@ -49,6 +78,13 @@ public record TunnelSpec(
               type.wireName()
                   + " tunnels are reached by name on the server's shared port, not by a port of"
                   + " their own; drop the remote port");
+        }
+        if (balancing.group().isPresent()) {
+          throw new IllegalArgumentException(
+              "an "
+                  + type.wireName()
+                  + " tunnel cannot join a load-balanced group, which shares one public port;"
+                  + " it is reached by name: give it several local targets to balance instead");
         }
         if (type == TunnelType.HTTPS && (web.auth().isPresent() || !web.hostHeader().isEmpty())) {
           throw new IllegalArgumentException(
@@ -59,12 +95,62 @@ public record TunnelSpec(
     }
   }
 
-  /** A tunnel without limits on bandwidth or sources. */
-  public TunnelSpec(String name, TunnelType type, HostPort local, int remotePort) {
-    this(name, type, local, remotePort, Optional.empty(), SourceFilter.ANY);
+  /**
+   * A tunnel with the session defaults of its type (a UDP tunnel gets {@link UdpSessions#DEFAULT}),
+   * no names and no PROXY protocol header.
+   */
+  public TunnelSpec(
+      String name,
+      TunnelType type,
+      HostPort local,
+      int remotePort,
+      Optional<Bandwidth> bandwidth,
+      SourceFilter sources,
+      Balancing balancing) {
+    this(
+        name,
+        type,
+        local,
+        remotePort,
+        bandwidth,
+        sources,
+        balancing,
+        defaultSessions(type),
+        WebOptions.NONE,
+        Optional.empty());
   }
 
-  /** A tcp tunnel with limits; it tells its local service nothing about its users. */
+  /** An http or https tunnel with one local target, asking for the names in {@code web}. */
+  public TunnelSpec(
+      String name,
+      TunnelType type,
+      HostPort local,
+      Optional<Bandwidth> bandwidth,
+      SourceFilter sources,
+      WebOptions web,
+      Optional<ProxyProtocol> proxyProtocol) {
+    this(
+        name,
+        type,
+        local,
+        0,
+        bandwidth,
+        sources,
+        Balancing.NONE,
+        Optional.empty(),
+        web,
+        proxyProtocol);
+  }
+
+  /** The session settings a tunnel of {@code type} gets unless told otherwise. */
+  private static Optional<UdpSessions> defaultSessions(TunnelType type) {
+    return switch (type) {
+      case TCP, HTTP, HTTPS -> Optional.empty();
+      case UDP -> Optional.of(UdpSessions.DEFAULT);
+    };
+  }
+
+  /** A tunnel alone on its port with one local target. */
   public TunnelSpec(
       String name,
       TunnelType type,
@@ -72,11 +158,65 @@ public record TunnelSpec(
       int remotePort,
       Optional<Bandwidth> bandwidth,
       SourceFilter sources) {
-    this(name, type, local, remotePort, bandwidth, sources, WebOptions.NONE, Optional.empty());
+    this(name, type, local, remotePort, bandwidth, sources, Balancing.NONE);
+  }
+
+  /** A tunnel without limits on bandwidth or sources. */
+  public TunnelSpec(String name, TunnelType type, HostPort local, int remotePort) {
+    this(name, type, local, remotePort, Optional.empty(), SourceFilter.ANY);
+  }
+
+  /** The same tunnel balanced another way. */
+  public TunnelSpec withBalancing(Balancing balancing) {
+    return new TunnelSpec(
+        name, type, local, remotePort, bandwidth, sources, balancing, udp, web, proxyProtocol);
+  }
+
+  /** Every local target: {@code local} first, then the others. */
+  public List<HostPort> targets() {
+    List<HostPort> all = new ArrayList<>(List.of(local));
+    all.addAll(balancing.moreTargets());
+    return List.copyOf(all);
   }
 
   /** The name a tunnel gets when the user gives none: its type and local port, like tcp-3000. */
   public static String defaultName(TunnelType type, HostPort local) {
     return type.wireName() + "-" + local.port();
+  }
+
+  /** A UDP tunnel's idle timeout as a user writes it, like {@code 60s}, checked against bounds. */
+  public static Duration parseIdleTimeout(String text) {
+    Duration timeout = Durations.parse(text);
+    if (timeout.compareTo(Limits.UDP_MIN_IDLE_TIMEOUT) < 0
+        || timeout.compareTo(Limits.UDP_MAX_IDLE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "idle timeout '"
+              + text
+              + "' is outside "
+              + Limits.UDP_MIN_IDLE_TIMEOUT.toMillis()
+              + "ms to "
+              + Limits.UDP_MAX_IDLE_TIMEOUT.toHours()
+              + "h");
+    }
+    return timeout;
+  }
+
+  /** A UDP tunnel's session cap as a user writes it, checked against the protocol's ceiling. */
+  public static int parseMaxSessions(String text) {
+    long sessions;
+    try {
+      sessions = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a whole number of sessions");
+    }
+    if (sessions < 1 || sessions > Limits.UDP_SESSIONS_CEILING) {
+      throw new IllegalArgumentException(
+          "max sessions "
+              + sessions
+              + " is outside 1 to "
+              + Limits.UDP_SESSIONS_CEILING
+              + " (each session holds a socket on this machine)");
+    }
+    return (int) sessions;
   }
 }

@@ -3,13 +3,17 @@ package dev.pipe.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.ProxyProtocol;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -72,7 +76,8 @@ class ClientConfigTest {
     assertThatThrownBy(
             () ->
                 ClientConfig.builder()
-                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n")))
+                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(":2: [[tunnels]] #1: missing 'local'");
     assertThatThrownBy(
@@ -81,11 +86,152 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\nname = \"a\"\nlocal = 1\nremote = 1\n"
-                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n")))
+                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n"))
+                    .build())
         .hasMessageContaining("'a' is used by two tunnels");
     assertThatThrownBy(
-            () -> ClientConfig.builder().file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n")))
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n"))
+                    .build())
         .hasMessageContaining("must be a port between 0 and 65535");
+  }
+
+  @Test
+  void everyProblemOfAFileIsReportedAtOnceWithItsLine() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\nreconect = true\n[[tunnels]]\nlocal = \"nowhere\"\nremote = 1\n"
+                + "[[tunnels]]\nlocal = 2\nremote = 2\nstrategy = \"fastest\"\n"
+                + "group = \"g\"\nhealth_interval = \"1s\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(5)
+                    .anySatisfy(p -> assertThat(p).contains(":2: 'reconect' unknown key"))
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":9: 'strategy' in [[tunnels]] #2"))
+                    .anySatisfy(p -> assertThat(p).contains(":10: 'group' in [[tunnels]] #2 needs"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains(":11: 'health_interval' in [[tunnels]] #2")));
+  }
+
+  @Test
+  void groupsTargetsAndHealthChecksAreRead() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    "server = \"s:1\"\n[[tunnels]]\nname = \"web\"\nremote = 9000\n"
+                        + "local = [\"127.0.0.1:3000\", \"3001\"]\ngroup = \"site\"\n"
+                        + "group_key = \"k\"\nstrategy = \"weighted\"\nweight = 3\n"
+                        + "health_check = \"http\"\nhealth_path = \"/up\"\n"
+                        + "health_interval = \"500ms\"\nhealth_timeout = \"200ms\"\n"
+                        + "health_failures = 2\nhealth_successes = 1\n"))
+            .build();
+    TunnelSpec web = config.tunnels().getFirst();
+    assertThat(web.targets())
+        .containsExactly(new HostPort("127.0.0.1", 3000), new HostPort("127.0.0.1", 3001));
+    assertThat(web.balancing().strategy()).isEqualTo(Strategy.WEIGHTED);
+    assertThat(web.balancing().group()).contains(new GroupSpec("site", Secret.of("k"), 3));
+    assertThat(web.balancing().healthCheck())
+        .contains(
+            new HealthCheck(
+                HealthCheck.Kind.HTTP,
+                "/up",
+                Duration.ofMillis(500),
+                Duration.ofMillis(200),
+                2,
+                1));
+  }
+
+  @Test
+  void udpTunnelsCarryTheirSessionSettingsWithDefaults() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "example.com:8910"
+
+                    [[tunnels]]
+                    name = "wireguard"
+                    type = "udp"
+                    local = 51820
+                    remote = 51820
+
+                    [[tunnels]]
+                    name = "dns"
+                    type = "udp"
+                    local = 53
+                    remote = 5353
+                    idle_timeout = "5s"
+                    max_sessions = 10000
+                    """))
+            .build();
+    assertThat(config.tunnels().get(0).udp()).contains(UdpSessions.DEFAULT);
+    assertThat(config.tunnels().get(1).udp()).contains(new UdpSessions(5_000, 10_000));
+  }
+
+  @Test
+  void udpSettingsAreCheckedAndBelongToUdpTunnelsOnly() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\nlocal = 1\nremote = 1\n"
+                                + "max_sessions = 10\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            ":5: 'max_sessions' in [[tunnels]] #1 applies to udp tunnels only; remove it or set"
+                + " type = \"udp\"");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nidle_timeout = \"10ms\"\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'idle_timeout' in [[tunnels]] #1 is invalid: idle timeout '10ms' is outside 100ms to"
+                + " 24h");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nmax_sessions = 0\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max sessions 0 is outside 1 to 16384");
+  }
+
+  @Test
+  void aUdpTunnelHasOneLocalServiceAndNoGroupOrHealthCheck() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = [\"1\", \"2\"]\n"
+                + "remote = 1\ngroup = \"g\"\ngroup_key = \"k\"\nhealth_check = \"tcp\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(4)
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1 a udp"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(":6: 'group' in [[tunnels]] #1 applies to tcp tunnels"))
+                    .anySatisfy(p -> assertThat(p).contains(":7: 'group_key' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":8: 'health_check' in [[tunnels]]")));
   }
 
   @Test
@@ -128,29 +274,121 @@ class ClientConfigTest {
 
   @Test
   void namesAndHttpOptionsAreOnlyForTheTunnelsThatUseThem() {
-    assertThatThrownBy(
-            () ->
-                new TunnelSpec(
-                    "web",
-                    TunnelType.TCP,
-                    new HostPort("127.0.0.1", 3000),
-                    9000,
-                    Optional.empty(),
-                    SourceFilter.ANY,
-                    new WebOptions("demo", List.of(), Optional.empty(), ""),
-                    Optional.empty()))
+    HostPort local = new HostPort("127.0.0.1", 3000);
+    WebOptions demo = new WebOptions("demo", List.of(), Optional.empty(), "");
+    assertThatThrownBy(() -> spec(TunnelType.TCP, 9000, Balancing.NONE, demo, Optional.empty()))
         .hasMessageContaining("for http and https tunnels; this one is tcp");
     assertThatThrownBy(
+            () -> spec(TunnelType.HTTP, 9000, Balancing.NONE, WebOptions.NONE, Optional.empty()))
+        .hasMessageContaining("drop the remote port");
+    assertThatThrownBy(
             () ->
                 new TunnelSpec(
-                    "web",
-                    TunnelType.HTTP,
-                    new HostPort("127.0.0.1", 3000),
-                    9000,
+                    "dns",
+                    TunnelType.UDP,
+                    local,
+                    53,
                     Optional.empty(),
                     SourceFilter.ANY,
+                    Balancing.NONE,
+                    Optional.of(UdpSessions.DEFAULT),
                     WebOptions.NONE,
-                    Optional.empty()))
-        .hasMessageContaining("drop the remote port");
+                    Optional.of(ProxyProtocol.V1)))
+        .hasMessageContaining("a udp tunnel has none");
+  }
+
+  @Test
+  void anHttpTunnelBalancesOverLocalTargetsButJoinsNoGroup() throws Exception {
+    Balancing grouped =
+        new Balancing(
+            List.of(),
+            Strategy.ROUND_ROBIN,
+            Optional.of(new GroupSpec("web", Secret.of("k"), 1)),
+            Optional.empty());
+    assertThatThrownBy(() -> spec(TunnelType.HTTP, 0, grouped, WebOptions.NONE, Optional.empty()))
+        .hasMessageContaining("an http tunnel cannot join a load-balanced group");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            """
+                            server = "s:1"
+                            [[tunnels]]
+                            type = "https"
+                            local = 8443
+                            group = "shop"
+                            group_key = "k"
+                            """))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'group' in [[tunnels]] #1 is for tcp tunnels")
+        .hasMessageContaining("an https tunnel is reached by name and cannot join one");
+
+    TunnelSpec balanced =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "s:1"
+                    [[tunnels]]
+                    type = "http"
+                    local = ["3000", "3001"]
+                    strategy = "least_connections"
+                    health_check = "http"
+                    subdomain = "demo"
+                    """))
+            .build()
+            .tunnels()
+            .getFirst();
+    assertThat(balanced.targets())
+        .containsExactly(new HostPort("127.0.0.1", 3000), new HostPort("127.0.0.1", 3001));
+    assertThat(balanced.balancing().strategy()).isEqualTo(Strategy.LEAST_CONNECTIONS);
+    assertThat(balanced.balancing().healthCheck()).isPresent();
+  }
+
+  @Test
+  void keysOfOneTunnelTypeOnAnotherAreAllListed() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            """
+                            server = "s:1"
+                            [[tunnels]]
+                            local = 3000
+                            remote = 9000
+                            subdomain = "demo"
+                            idle_timeout = "10s"
+                            [[tunnels]]
+                            type = "http"
+                            local = 3001
+                            remote = 9001
+                            """))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'subdomain' in [[tunnels]] #1 applies to http and https tunnels")
+        .hasMessageContaining("'idle_timeout' in [[tunnels]] #1 applies to udp tunnels only")
+        .hasMessageContaining("'remote' in [[tunnels]] #2 is for tcp and udp tunnels");
+  }
+
+  private static TunnelSpec spec(
+      TunnelType type,
+      int remotePort,
+      Balancing balancing,
+      WebOptions web,
+      Optional<ProxyProtocol> proxyProtocol) {
+    return new TunnelSpec(
+        "web",
+        type,
+        new HostPort("127.0.0.1", 3000),
+        remotePort,
+        Optional.empty(),
+        SourceFilter.ANY,
+        balancing,
+        Optional.empty(),
+        web,
+        proxyProtocol);
   }
 }

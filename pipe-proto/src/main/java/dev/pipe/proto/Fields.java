@@ -33,6 +33,25 @@ final class Fields {
   }
 
   /**
+   * A user's addresses as {@link Message.Exchange} and {@link Message.Assign} carry them: both
+   * {@code IP:PORT}, or both null.
+   */
+  static void requireEndpointsOrNone(String source, String destination) {
+    if ((source == null) != (destination == null)) {
+      throw new IllegalArgumentException("source and destination go together: give both or none");
+    }
+    if (source != null) {
+      endpoint("source", source);
+      endpoint("destination", destination);
+    }
+  }
+
+  /** {@link #endpoint}, or null for null. */
+  static InetSocketAddress endpointOrNull(String field, String value) {
+    return value == null ? null : endpoint(field, value);
+  }
+
+  /**
    * An address written {@code IP:PORT} or {@code [IPv6]:PORT}, as an address: literals only, never
    * a DNS lookup.
    */

@@ -9,6 +9,12 @@ public enum TunnelType {
   @JsonProperty("tcp")
   TCP,
   /**
+   * A UDP port: datagrams of all the tunnel's peers travel over one data connection, each peer in a
+   * session of its own.
+   */
+  @JsonProperty("udp")
+  UDP,
+  /**
    * Web requests on the server's shared HTTP port, routed by their {@code Host} header to the
    * tunnel that holds that name; the server reads each request head (to route it and add the
    * forwarded headers) and passes bodies through.
@@ -32,12 +38,12 @@ public enum TunnelType {
    */
   public boolean routedByName() {
     return switch (this) {
-      case TCP -> false;
+      case TCP, UDP -> false;
       case HTTP, HTTPS -> true;
     };
   }
 
-  /** Parses a configuration value such as {@code tcp}. */
+  /** Parses a configuration value such as {@code tcp} or {@code https}. */
   public static TunnelType parse(String value) {
     for (TunnelType type : values()) {
       if (type.wireName().equals(value)) {
@@ -45,6 +51,6 @@ public enum TunnelType {
       }
     }
     throw new IllegalArgumentException(
-        "unknown tunnel type '" + value + "'; use tcp, http or https");
+        "unknown tunnel type '" + value + "'; use tcp, udp, http or https");
   }
 }

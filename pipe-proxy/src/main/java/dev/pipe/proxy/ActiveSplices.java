@@ -1,6 +1,5 @@
 package dev.pipe.proxy;
 
-import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
@@ -18,7 +17,7 @@ public final class ActiveSplices {
   private final Condition drained = lock.newCondition();
 
   /** Runs {@link Splice#run} on the calling thread, tracked until both directions end. */
-  public Splice.Result run(Splice.Side a, Splice.Side b, String name) throws IOException {
+  public Splice.Result run(Splice.Side a, Splice.Side b, String name) {
     add(a.socket(), b.socket());
     try {
       return Splice.run(a, b, name);
@@ -28,7 +27,23 @@ public final class ActiveSplices {
   }
 
   /**
-   * Tracks two connected sockets that something other than {@link #run} carries (a proxy that reads
+   * A splice whose directions the caller runs ({@link Splice#between}), tracked until both end;
+   * {@code onEnd} runs after that.
+   */
+  public Splice open(Splice.Side a, Splice.Side b, String name, Runnable onEnd) {
+    add(a.socket(), b.socket());
+    return Splice.between(
+        a,
+        b,
+        name,
+        () -> {
+          remove(a.socket(), b.socket());
+          onEnd.run();
+        });
+  }
+
+  /**
+   * Tracks two connected sockets that something other than a splice carries (a proxy that reads
    * what passes), until {@link #remove}.
    */
   public void add(Socket a, Socket b) {

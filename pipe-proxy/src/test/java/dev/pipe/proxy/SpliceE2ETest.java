@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -83,6 +85,83 @@ class SpliceE2ETest {
     // The left side is not left hanging: it sees the end of its stream.
     assertThat(left.getInputStream().read()).isEqualTo(-1);
     splice.get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A message is forwarded as soon as it arrives, whatever its size: in particular one that exactly
+   * fills the small buffer a quiet direction waits with, after which nothing more comes until the
+   * answer.
+   */
+  @Test
+  void everyMessageSizeIsForwardedWithoutWaitingForMore() throws Exception {
+    connect();
+    Thread echo = Thread.ofVirtual().start(() -> echo(right));
+    int small = Splice.SMALL_BUFFER_BYTES;
+    Random random = new Random(7);
+    left.setSoTimeout(5_000);
+    for (int size :
+        new int[] {1, small - 1, small, small + 1, 2 * small, 65_536, 65_537, 300_000}) {
+      byte[] sent = new byte[size];
+      random.nextBytes(sent);
+      left.getOutputStream().write(sent);
+      assertThat(left.getInputStream().readNBytes(size)).as("%d bytes", size).isEqualTo(sent);
+    }
+    left.shutdownOutput();
+    assertThat(left.getInputStream().read()).isEqualTo(-1);
+    echo.join();
+  }
+
+  @Test
+  void bulkDataArrivesIntactInBothDirectionsAtOnce() throws Exception {
+    connect();
+    byte[] up = new byte[8 << 20];
+    byte[] down = new byte[6 << 20];
+    new Random(1).nextBytes(up);
+    new Random(2).nextBytes(down);
+    CompletableFuture<byte[]> atRight = readAllAsync(right);
+    CompletableFuture<byte[]> atLeft = readAllAsync(left);
+    writeAndCloseAsync(left, up);
+    writeAndCloseAsync(right, down);
+    assertThat(atRight.get(10, TimeUnit.SECONDS)).isEqualTo(up);
+    assertThat(atLeft.get(10, TimeUnit.SECONDS)).isEqualTo(down);
+    assertThat(splice.get(5, TimeUnit.SECONDS))
+        .isEqualTo(new Splice.Result(up.length, down.length));
+  }
+
+  private static void echo(Socket socket) {
+    try {
+      socket.getInputStream().transferTo(socket.getOutputStream());
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static CompletableFuture<byte[]> readAllAsync(Socket socket) {
+    CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                bytes.complete(socket.getInputStream().readAllBytes());
+              } catch (IOException e) {
+                bytes.completeExceptionally(e);
+              }
+            });
+    return bytes;
+  }
+
+  private static void writeAndCloseAsync(Socket socket, byte[] bytes) {
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                socket.getOutputStream().write(bytes);
+                socket.shutdownOutput();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   private static Socket[] pair() throws IOException {

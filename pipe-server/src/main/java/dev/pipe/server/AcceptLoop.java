@@ -1,5 +1,6 @@
 package dev.pipe.server;
 
+import dev.pipe.proxy.RateLimitedLog;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;

@@ -5,11 +5,10 @@ import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
+import dev.pipe.proxy.RateLimitedLog;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One logged-in client: reads its control frames, opens and closes its tunnels, and sends it a
- * heartbeat. When the client goes away, for whatever reason, its ports are released at once.
+ * heartbeat. When the client goes away, for whatever reason, its ports and names are released at
+ * once.
  */
 final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
@@ -39,11 +39,11 @@ final class ControlSession {
   private final Message.Login login;
   private final User user;
   private final Duration heartbeatInterval;
-  private final int maxTunnels;
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
-  private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, PublicEndpoint> tunnels = new ConcurrentHashMap<>();
+  private final DataPool pool;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
   private volatile Thread heartbeat;
@@ -53,17 +53,23 @@ final class ControlSession {
       ControlChannel channel,
       Message.Login login,
       User user,
-      ServerLimits limits,
+      Duration heartbeatInterval,
       ServerEvents events) {
     this.server = server;
     this.channel = channel;
     this.login = login;
     this.user = user;
-    this.heartbeatInterval = limits.heartbeatInterval();
-    this.maxTunnels = limits.maxTunnelsPerClient();
+    this.heartbeatInterval = heartbeatInterval;
+    this.pool = new DataPool(server.limits().maxPoolPerClient());
     this.client = channel.peer();
     this.info =
-        new ClientInfo(login.clientId(), client, user.name(), login.clientVersion(), Instant.now());
+        new ClientInfo(
+            login.clientId(),
+            client,
+            user.name(),
+            login.clientVersion(),
+            Instant.now(),
+            pool::idle);
     this.events = events;
   }
 
@@ -74,6 +80,11 @@ final class ControlSession {
   /** The address the client connects from. */
   InetAddress source() {
     return channel.socket().getInetAddress();
+  }
+
+  /** The data connections this client opened ahead of time. */
+  DataPool pool() {
+    return pool;
   }
 
   /** Who logged in: what this session may claim follows from it. */
@@ -87,7 +98,7 @@ final class ControlSession {
 
   /** The tunnels open now. */
   List<TunnelInfo> tunnels() {
-    return tunnels.values().stream().map(OpenTunnel::info).toList();
+    return tunnels.values().stream().map(PublicEndpoint::info).toList();
   }
 
   private boolean isClosed() {
@@ -102,7 +113,7 @@ final class ControlSession {
     }
     events.clientConnected(info);
     try {
-      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
+      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis(), pool.capacity()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
       log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
@@ -133,8 +144,11 @@ final class ControlSession {
   /** Handles one frame; false when the client said goodbye. */
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
-      case Message.Forward forward -> forward(forward);
+      case Message.Forward forward -> forward(forward, Optional.empty());
+      case Message.JoinGroup join -> forward(join.forward(), Optional.of(join));
       case Message.HttpForward forward -> httpForward(forward);
+      case Message.TunnelHealth health -> health(health);
+      case Message.StopTunnel stop -> stop(stop);
       case Message.ExchangeFailed failed ->
           server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
@@ -154,6 +168,11 @@ final class ControlSession {
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
       case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
       case Message.HttpForwardAccepted unexpected -> throw unexpected(unexpected);
     }
     return true;
@@ -187,6 +206,7 @@ final class ControlSession {
           + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
           + ")";
     }
+    int maxTunnels = server.limits().maxTunnelsPerClient();
     if (tunnels.size() >= maxTunnels) {
       events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
       return "this client already holds "
@@ -197,28 +217,48 @@ final class ControlSession {
     return null;
   }
 
-  private void forward(Message.Forward forward) throws IOException {
+  private void forward(Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws IOException {
     String name = forward.tunnel();
     if (!mayOpen(name)) {
       return;
     }
-    PublicListener listener;
+    PublicEndpoint endpoint;
     try {
-      listener = server.ports().open(this, forward);
+      endpoint = server.ports().open(this, forward, join);
     } catch (TunnelRejected e) {
       reject(name, e.getMessage());
       return;
     }
-    if (!keep(listener)) {
+    if (!keep(endpoint)) {
       return;
     }
     log.info(
-        "tunnel {} of client {} open on port {} ({})",
+        "tunnel {} of client {} open on port {} ({}{})",
         name,
         client,
-        listener.port(),
-        forward.type().wireName());
-    channel.send(new Message.ForwardAccepted(name, listener.port()));
+        endpoint.port(),
+        forward.type().wireName(),
+        membership(endpoint, join));
+    channel.send(new Message.ForwardAccepted(name, endpoint.port()));
+    // Only now: a UDP tunnel's first act is an Exchange, which must follow ForwardAccepted.
+    endpoint.start();
+  }
+
+  /** ", group web member 2, round_robin, weight 1" for a group member; empty for a lone tunnel. */
+  private static String membership(PublicEndpoint endpoint, Optional<Message.JoinGroup> join) {
+    if (!(endpoint instanceof PublicListener member) || join.isEmpty()) {
+      return "";
+    }
+    Message.JoinGroup j = join.get();
+    return ", group "
+        + j.group()
+        + " member "
+        + member.publicPort().size()
+        + ", "
+        + j.strategy().wireName()
+        + ", weight "
+        + j.weight();
   }
 
   private void httpForward(Message.HttpForward forward) throws IOException {
@@ -248,16 +288,64 @@ final class ControlSession {
         String.join(", ", urls),
         forward.type().wireName());
     channel.send(new Message.HttpForwardAccepted(name, urls, opened.notice()));
+    tunnel.start();
   }
 
   /** Holds a tunnel just opened; false if the session ended meanwhile and it was given back. */
-  private boolean keep(OpenTunnel tunnel) {
-    tunnels.put(tunnel.name(), tunnel);
+  private boolean keep(PublicEndpoint endpoint) {
+    tunnels.put(endpoint.tunnel(), endpoint);
     if (isClosed()) {
-      server.release(tunnel, SESSION_ENDED);
+      server.release(endpoint, SESSION_ENDED);
       return false;
     }
     return true;
+  }
+
+  /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
+  private void health(Message.TunnelHealth health) {
+    PublicEndpoint endpoint = tunnels.get(health.tunnel());
+    if (endpoint == null || !endpoint.health(health.healthy())) {
+      return;
+    }
+    if (health.healthy()) {
+      log.info(
+          "tunnel {} of client {} {} is healthy again: back in the rotation",
+          health.tunnel(),
+          client,
+          where(endpoint));
+    } else {
+      log.warn(
+          "tunnel {} of client {} {} is unhealthy ({}): out of the rotation",
+          health.tunnel(),
+          client,
+          where(endpoint),
+          health.reason());
+    }
+    events.tunnelHealthChanged(endpoint.info(), health.healthy(), health.reason());
+  }
+
+  /**
+   * The client stopped a tunnel: it takes no new users; its spliced connections go on. A UDP
+   * tunnel's sessions end with its data connection.
+   */
+  private void stop(Message.StopTunnel stop) {
+    PublicEndpoint endpoint = tunnels.remove(stop.tunnel());
+    if (endpoint == null) {
+      log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
+      return;
+    }
+    server.release(endpoint, "the client stopped it: " + stop.reason());
+    log.info(
+        "tunnel {} of client {} {} stopped by the client: {}",
+        stop.tunnel(),
+        client,
+        where(endpoint),
+        stop.reason());
+  }
+
+  /** "on port 9000", "on port 9000/udp", or "at demo.example.com" for an http or https tunnel. */
+  private static String where(PublicEndpoint endpoint) {
+    return (endpoint instanceof NamedTunnel ? "at " : "on port ") + endpoint.describe();
   }
 
   private void reject(String tunnel, String reason) throws IOException {
@@ -265,73 +353,76 @@ final class ControlSession {
     channel.send(new Message.ForwardRejected(tunnel, reason));
   }
 
+  /** Sends a frame to the client; any thread may call it. */
+  void send(Message message) throws IOException {
+    channel.send(message);
+  }
+
   /**
-   * Closes one tunnel on an operator's request: its port stops accepting, its connections are cut,
-   * and the client is told why, so that it does not ask for the tunnel again.
+   * Closes one tunnel on an operator's request: its port stops accepting (or its names stop
+   * routing), its connections are cut, and the client is told why, so that it does not ask for the
+   * tunnel again.
    *
    * @return the tunnel, if this session held it
    */
   Optional<TunnelInfo> closeTunnel(String id, String reason) {
-    for (OpenTunnel tunnel : tunnels.values()) {
-      if (tunnel.info().id().equals(id) && tunnels.remove(tunnel.name(), tunnel)) {
-        server.release(tunnel, reason);
-        tunnel.users().cutConnections();
-        log.info("tunnel {} of client {} closed: {}", tunnel.name(), client, reason);
+    for (PublicEndpoint endpoint : tunnels.values()) {
+      if (endpoint.info().id().equals(id) && tunnels.remove(endpoint.tunnel(), endpoint)) {
+        server.release(endpoint, reason);
+        endpoint.cutConnections();
+        log.info(
+            "tunnel {} of client {} {} closed: {}",
+            endpoint.tunnel(),
+            client,
+            where(endpoint),
+            reason);
         try {
-          channel.send(new Message.TunnelClosed(tunnel.name(), reason));
+          channel.send(new Message.TunnelClosed(endpoint.tunnel(), reason));
         } catch (IOException e) {
           log.debug("could not tell client {} its tunnel closed: {}", client, e.toString());
         }
-        return Optional.of(tunnel.info());
+        return Optional.of(endpoint.info());
       }
     }
     return Optional.empty();
   }
 
   /**
-   * Asks the client for a data connection to carry {@code user}, who wants {@code tunnel}: the user
-   * waits in {@link PendingConnections} until it arrives. Every kind of tunnel hands its users to
-   * its client through here.
+   * Hands {@code user}, who wants {@code tunnel}, to this client: over one of its pooled data
+   * connections if one is idle, else by asking it for a new one, which the user waits for in {@link
+   * PendingConnections}. Every kind of tunnel whose users wait on their own connection hands them
+   * to its client through here.
    *
    * @return false if the server already holds its most waiting connections (reported and logged
    *     here); the caller then ends the user's connection
    */
   boolean requestDataConnection(OpenTunnel tunnel, WaitingUser user) {
     ConnectionId id = ConnectionId.random();
+    PooledConnection pooled;
+    while ((pooled = pool.take()) != null) {
+      if (pooled.assign(tunnel, id, user)) {
+        events.userConnectionDispatched(tunnel.info(), true);
+        return true;
+      }
+    }
+    events.userConnectionDispatched(tunnel.info(), false);
     if (!server.pending().add(id, user, tunnel)) {
       events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
       pendingFull.warn(
           "tunnel={} refused a user connection: {} connections already wait for their client"
               + " (max_pending_connections)",
-          tunnel.name(),
+          tunnel.tunnel(),
           server.pending().capacity());
       return false;
     }
     try {
-      channel.send(exchange(id, tunnel.name(), user.source(), user.destination()));
+      channel.send(user.exchange(id, tunnel.tunnel()));
     } catch (IOException e) {
       log.debug(
-          "tunnel={} could not announce connection id={}: {}", tunnel.name(), id, e.toString());
+          "tunnel={} could not announce connection id={}: {}", tunnel.tunnel(), id, e.toString());
       server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
     }
     return true;
-  }
-
-  private static Message.Exchange exchange(
-      ConnectionId id, String tunnel, InetSocketAddress source, InetSocketAddress destination) {
-    if (source == null || destination == null) {
-      return new Message.Exchange(id, tunnel);
-    }
-    return new Message.Exchange(id, tunnel, endpoint(source), endpoint(destination));
-  }
-
-  /** {@code IP:PORT}, with IPv6 in brackets and without a scope, as Exchange carries it. */
-  private static String endpoint(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String literal = ip.getHostAddress();
-    int scope = literal.indexOf('%');
-    literal = scope < 0 ? literal : literal.substring(0, scope);
-    return (ip instanceof Inet6Address ? "[" + literal + "]" : literal) + ":" + address.getPort();
   }
 
   private void sendHeartbeats() {
@@ -363,7 +454,7 @@ final class ControlSession {
     close();
   }
 
-  /** Ends the session and releases every port it held; safe to call more than once. */
+  /** Ends the session and releases every port and name it held; safe to call more than once. */
   void close() {
     int before = state.getAndSet(CLOSED);
     if (before == CLOSED) {
@@ -374,13 +465,15 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
-    tunnels.values().forEach(tunnel -> server.release(tunnel, SESSION_ENDED));
-    List<Integer> ports = new ArrayList<>();
+    pool.closeAll();
+    tunnels.values().forEach(endpoint -> server.release(endpoint, SESSION_ENDED));
+    List<String> ports = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (OpenTunnel tunnel : tunnels.values()) {
-      switch (tunnel) {
-        case PublicListener listener -> ports.add(listener.port());
+    for (PublicEndpoint endpoint : tunnels.values()) {
+      switch (endpoint) {
         case NamedTunnel named -> names.addAll(named.hosts());
+        case PublicListener listener -> ports.add(listener.describe());
+        case PublicDatagramPort port -> ports.add(port.describe());
       }
     }
     if (!ports.isEmpty()) {

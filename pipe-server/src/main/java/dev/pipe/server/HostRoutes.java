@@ -10,8 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Which http and https tunnel holds which name: one table per port, so a name is held by at most
@@ -29,9 +30,9 @@ final class HostRoutes {
   private final HttpSettings settings;
   private final Optional<Integer> httpPort;
   private final Optional<Integer> httpsPort;
-  private final Credentials credentials;
+  private final Supplier<Credentials> credentials;
   private final PendingConnections pending;
-  private final int maxConnectionsPerTunnel;
+  private final IntSupplier maxConnectionsPerTunnel;
   private final ServerEvents events;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, NamedTunnel> http = new HashMap<>();
@@ -40,14 +41,16 @@ final class HostRoutes {
   /**
    * @param httpPort the HTTP port as bound, if there is one
    * @param httpsPort the HTTPS port as bound, if there is one
+   * @param credentials the users in force now (a reload replaces them)
+   * @param maxConnectionsPerTunnel read at each admission, so that a reload changes it at once
    */
   HostRoutes(
       HttpSettings settings,
       Optional<Integer> httpPort,
       Optional<Integer> httpsPort,
-      Credentials credentials,
+      Supplier<Credentials> credentials,
       PendingConnections pending,
-      int maxConnectionsPerTunnel,
+      IntSupplier maxConnectionsPerTunnel,
       ServerEvents events) {
     this.settings = settings;
     this.httpPort = httpPort;
@@ -73,7 +76,7 @@ final class HostRoutes {
    * holds it, or when the operator named it exactly as a custom domain of some user.
    */
   boolean mayHaveCertificate(String host) {
-    return find(TunnelType.HTTP, host) != null || credentials.namesExactly(host);
+    return find(TunnelType.HTTP, host) != null || credentials.get().namesExactly(host);
   }
 
   /** Claims the names {@code forward} asks for, within what its owner's user may have. */
@@ -175,7 +178,7 @@ final class HostRoutes {
               settings.publicHttps()
                   ? "https://%s"
                   : "http://%s" + (port == HttpSettings.DEFAULT_PORT ? "" : ":" + port);
-          case TCP -> throw new IllegalArgumentException("a tcp tunnel has no URL");
+          case TCP, UDP -> throw new IllegalArgumentException("a port tunnel has no URL");
         };
     return tunnel.hosts().stream().map(base::formatted).toList();
   }
@@ -205,16 +208,14 @@ final class HostRoutes {
         users,
         Optional.ofNullable(forward.auth()).map(BasicAuth::new),
         Optional.of(forward.hostHeader()).filter(header -> !header.isEmpty()),
-        forward.proxyProtocol(),
-        new IdleUpstreams(),
-        new AtomicBoolean());
+        forward.proxyProtocol());
   }
 
   private Optional<Integer> boundPort(TunnelType type) {
     return switch (type) {
       case HTTP -> httpPort;
       case HTTPS -> httpsPort;
-      case TCP -> throw new IllegalArgumentException("tcp tunnels have ports of their own");
+      case TCP, UDP -> throw new IllegalArgumentException("port tunnels have no names");
     };
   }
 
@@ -233,7 +234,7 @@ final class HostRoutes {
     return switch (type) {
       case HTTP -> http;
       case HTTPS -> https;
-      case TCP -> throw new IllegalArgumentException("tcp tunnels have ports of their own");
+      case TCP, UDP -> throw new IllegalArgumentException("port tunnels have no names");
     };
   }
 }

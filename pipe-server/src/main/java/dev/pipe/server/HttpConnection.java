@@ -263,7 +263,8 @@ final class HttpConnection {
 
   /**
    * Gets a data connection to {@code tunnel} for requests from {@code source}: one the tunnel keeps
-   * idle if {@code mayReuse}, else a new one from its client.
+   * idle if {@code mayReuse}, else one from its client (pooled, or opened for it). A tunnel whose
+   * client reports its local service down gets no new requests.
    */
   private boolean connect(
       RequestHead request, NamedTunnel tunnel, InetSocketAddress source, boolean mayReuse)
@@ -287,6 +288,18 @@ final class HttpConnection {
         // Go on: find a data connection.
       }
     }
+    if (!tunnel.healthy()) {
+      tunnel.users().connectionEnded();
+      HttpPages.send(
+          out,
+          request.method(),
+          503,
+          "The service behind this tunnel is down: its client's health check fails. Try again in"
+              + " a moment.",
+          "Retry-After",
+          "5");
+      return false;
+    }
     HttpUpstream idle = mayReuse && !tunnel.onePerUser() ? tunnel.idle().take() : null;
     if (idle != null) {
       if (!tunnel.users().track(user)) {
@@ -297,10 +310,10 @@ final class HttpConnection {
       }
       return carrying(tunnel, idle);
     }
-    CompletableFuture<Socket> arrived = new CompletableFuture<>();
+    CompletableFuture<HttpUpstream> arrived = new CompletableFuture<>();
     HttpWaiter waiting =
         new HttpWaiter(source, (InetSocketAddress) user.getLocalSocketAddress(), arrived);
-    Socket data = null;
+    HttpUpstream data = null;
     int status = 0;
     String why = "";
     if (!tunnel.owner().requestDataConnection(tunnel, waiting)) {
@@ -314,7 +327,7 @@ final class HttpConnection {
                 TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
         log.info(
-            "tunnel={} could not serve a request: {}", tunnel.name(), e.getCause().getMessage());
+            "tunnel={} could not serve a request: {}", tunnel.tunnel(), e.getCause().getMessage());
         status = 502;
         why = "The tunnel is connected, but its client could not reach the service behind it.";
       } catch (TimeoutException e) {
@@ -327,7 +340,7 @@ final class HttpConnection {
       }
     }
     if (data != null && !tunnel.users().track(user)) {
-      Sockets.closeQuietly(data);
+      data.close();
       data = null;
       status = 502;
       why = "The tunnel was just closed.";
@@ -337,8 +350,8 @@ final class HttpConnection {
       HttpPages.send(out, request.method(), status, why);
       return false;
     }
-    data.setSoTimeout(millis(front.limits().httpIdleTimeout()));
-    return carrying(tunnel, new HttpUpstream(data, source));
+    data.socket().setSoTimeout(millis(front.limits().httpIdleTimeout()));
+    return carrying(tunnel, data);
   }
 
   /** From now on {@code upstream} carries this connection's requests for {@code tunnel}. */
@@ -358,7 +371,7 @@ final class HttpConnection {
    */
   private Outcome exchange(Exchange exchange, boolean reused) throws IOException {
     HttpUpstream up = upstream;
-    String tunnel = current.name();
+    String tunnel = current.tunnel();
     Traffic traffic = current.info().traffic();
     front.active().add(user, up.socket());
     boolean ended = false;

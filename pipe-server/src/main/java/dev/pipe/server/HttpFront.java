@@ -1,6 +1,7 @@
 package dev.pipe.server;
 
 import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.http.HeadLimits;
 import dev.pipe.proxy.http.Headers;
 import java.net.InetAddress;
@@ -8,18 +9,20 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What every connection on the HTTP port shares: the routes, the limits, the trust in proxies in
- * front, the failed basic-auth logins, and where exchanges are tracked and events reported.
+ * front, the failed basic-auth logins, and where exchanges are tracked and events reported. The
+ * limits are the server's current ones, so that a reload changes the timeouts and the bounds of a
+ * request head at once.
  */
 record HttpFront(
     HostRoutes routes,
     HttpSettings settings,
-    ServerLimits limits,
-    HeadLimits heads,
+    Supplier<ServerLimits> currentLimits,
     ScheduledExecutorService timer,
     ServerEvents events,
     ActiveSplices active,
@@ -27,10 +30,13 @@ record HttpFront(
     RateLimitedLog slowHeads) {
   private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
 
+  /**
+   * @param limits the limits in force; those of the basic-auth bans are read once, here
+   */
   HttpFront(
       HostRoutes routes,
       HttpSettings settings,
-      ServerLimits limits,
+      Supplier<ServerLimits> limits,
       ScheduledExecutorService timer,
       ServerEvents events,
       ActiveSplices active) {
@@ -38,16 +44,26 @@ record HttpFront(
         routes,
         settings,
         limits,
-        new HeadLimits(limits.maxHttpHeaderBytes(), limits.maxHttpHeaderLines()),
         timer,
         events,
         active,
         new FailedLogins(
-            limits.httpAuthFailuresBeforeBan(),
-            limits.loginFailureWindow(),
-            limits.banDuration(),
+            limits.get().httpAuthFailuresBeforeBan(),
+            limits.get().loginFailureWindow(),
+            limits.get().banDuration(),
             System::nanoTime),
         new RateLimitedLog(log));
+  }
+
+  /** The limits in force now. */
+  ServerLimits limits() {
+    return currentLimits.get();
+  }
+
+  /** How large a request or response head may be, now. */
+  HeadLimits heads() {
+    ServerLimits now = currentLimits.get();
+    return new HeadLimits(now.maxHttpHeaderBytes(), now.maxHttpHeaderLines());
   }
 
   /** Serves one connection on the calling thread until it ends. */

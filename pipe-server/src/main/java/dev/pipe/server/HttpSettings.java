@@ -2,6 +2,7 @@ package dev.pipe.server;
 
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.SourceFilter;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,10 @@ public record HttpSettings(
 
   public HttpSettings {
     trustedProxies = List.copyOf(trustedProxies);
+    if (trustedProxies.size() > SourceFilter.MAX_BLOCKS) {
+      throw new ConfigException(
+          "at most " + SourceFilter.MAX_BLOCKS + " address blocks in trusted_proxies");
+    }
     for (Optional<Integer> value : List.of(port, httpsPort, askPort)) {
       if (value.isPresent() && (value.get() < 0 || value.get() > 65_535)) {
         throw new ConfigException("port " + value.get() + " is outside 0-65535");

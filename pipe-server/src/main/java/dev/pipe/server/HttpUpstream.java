@@ -4,14 +4,15 @@ import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.http.HttpInput;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /**
- * A data connection of an http tunnel, used as an HTTP connection to its local service: it carries
- * requests one after another, kept alive in between, for one user connection and then, from the
- * tunnel's {@link IdleUpstreams}, for the next.
+ * A data connection of an http tunnel, pooled or new, used as an HTTP connection to its local
+ * service: it carries requests one after another, kept alive in between, for one user connection
+ * and then, from the tunnel's {@link IdleUpstreams}, for the next.
  */
 final class HttpUpstream {
   private static final int BUFFER_BYTES = 8 * 1024;
@@ -26,12 +27,14 @@ final class HttpUpstream {
   private long idleSince = System.nanoTime();
 
   /**
+   * @param in what to read the local service's answers from: the socket's stream, or for a pooled
+   *     data connection {@link PooledInput}
    * @param user the user address it was opened for: the one in its PROXY protocol header, if the
    *     tunnel asked for one
    */
-  HttpUpstream(Socket socket, InetSocketAddress user) throws IOException {
+  HttpUpstream(Socket socket, InputStream in, InetSocketAddress user) throws IOException {
     this.socket = socket;
-    this.in = new HttpInput(socket.getInputStream(), BUFFER_BYTES);
+    this.in = new HttpInput(in, BUFFER_BYTES);
     this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER_BYTES);
     this.user = user;
   }

@@ -57,7 +57,8 @@ final class PendingConnections {
     if (pending == null) {
       return null;
     }
-    if (!pending.tunnel().owner().user().equals(claimant)) {
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (!pending.tunnel().owner().user().sameAs(claimant)) {
       log.warn(
           "a data connection of user {} presented connection id={} of user {}; refused",
           claimant,
@@ -82,7 +83,7 @@ final class PendingConnections {
       log.warn(
           "connection id={} tunnel={} closed: the client could not serve it: {}",
           id,
-          pending.tunnel().name(),
+          pending.tunnel().tunnel(),
           reason);
       pending.user().abandoned("the tunnel's client could not serve it: " + reason);
     }
@@ -105,7 +106,7 @@ final class PendingConnections {
     Pending pending = remove(id);
     if (pending != null) {
       String reason = "no data connection from the client within " + ttl.toMillis() + " ms";
-      log.warn("connection id={} tunnel={} closed: {}", id, pending.tunnel().name(), reason);
+      log.warn("connection id={} tunnel={} closed: {}", id, pending.tunnel().tunnel(), reason);
       pending.user().abandoned(reason);
     }
   }

@@ -7,7 +7,9 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,20 +36,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code pipe server}: accepts clients on the control port, opens their tunnels' public ports, and
- * splices each user connection to the data connection the client opens for it.
+ * {@code pipe server}: accepts clients on the control port, opens their tunnels' public ports (or,
+ * for http and https tunnels, routes their names on the shared HTTP and HTTPS ports), and splices
+ * each user connection to the data connection the client opens for it.
  *
  * <p>Every connection passes, in order: the ban list and the limits on unauthenticated connections
  * (at accept), TLS, then the login, all under one deadline. Threads: one virtual thread accepts on
- * the control port, one per connection runs its login and then its control session or its splice,
- * one per public port accepts users. A single platform timer thread enforces deadlines by closing
- * sockets.
+ * the control port, one per connection runs its login and then its control session, its splice or a
+ * UDP tunnel's frames, one per public port (and per shared port) accepts users, one per connection
+ * on a shared port serves it, one per UDP tunnel receives its peers' datagrams. A single platform
+ * timer thread enforces deadlines by closing sockets.
  */
 public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
 
-  private final ServerLimits limits;
+  /** Two of the largest Datagram frames. */
+  private static final int DATAGRAM_READ_BUFFER_BYTES = 128 * 1024;
+
+  private volatile ServerLimits limits;
+  private volatile ServerConfig config;
   private final ServerSocket controlListener;
   private final ServerTransport transport;
   private final ScheduledExecutorService timer;
@@ -56,7 +64,9 @@ public final class PipeServer implements AutoCloseable {
   private final HostRoutes hosts;
   private final Optional<SharedPort> httpPort;
   private final Optional<SharedPort> httpsPort;
+  private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
   private final ActiveSplices active = new ActiveSplices();
+  private final Carrier carrier;
   private final ServerHandshake handshake;
   private final UnauthenticatedConnections unauthenticated;
   private final FailedLogins failedLogins;
@@ -79,6 +89,8 @@ public final class PipeServer implements AutoCloseable {
       ServerTransport transport,
       ServerEvents events) {
     this.events = events;
+    this.carrier = new Carrier(active, events);
+    this.config = config;
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
@@ -93,15 +105,22 @@ public final class PipeServer implements AutoCloseable {
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =
         new TunnelPorts(
-            config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events, active);
+            config.bindAddress(),
+            pending,
+            () -> this.limits.maxConnectionsPerTunnel(),
+            () -> this.limits.maxGroupMembers(),
+            datagramChannels,
+            limits.pendingTimeout(),
+            events,
+            carrier);
     this.hosts =
         new HostRoutes(
             config.http(),
             httpListener.map(ServerSocket::getLocalPort),
             httpsListener.map(ServerSocket::getLocalPort),
-            config.credentials(),
+            () -> this.config.credentials(),
             pending,
-            limits.maxConnectionsPerTunnel(),
+            () -> this.limits.maxConnectionsPerTunnel(),
             events);
     SourceSlots webSlots =
         new SourceSlots(
@@ -109,8 +128,8 @@ public final class PipeServer implements AutoCloseable {
             ServerLimit.MAX_HTTP_CONNECTIONS,
             limits.maxHttpConnectionsPerSource(),
             ServerLimit.MAX_HTTP_CONNECTIONS_PER_SOURCE);
-    HttpFront web = new HttpFront(hosts, config.http(), limits, timer, events, active);
-    TlsPassthrough tls = new TlsPassthrough(hosts, limits, timer, events, active);
+    HttpFront web = new HttpFront(hosts, config.http(), this::limits, timer, events, active);
+    TlsPassthrough tls = new TlsPassthrough(hosts, this::limits, timer, events, carrier);
     this.httpPort =
         httpListener.map(
             socket -> new SharedPort("http", socket, webSlots, config.http(), events, web::serve));
@@ -311,6 +330,42 @@ public final class PipeServer implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Runs with {@code next} from now on, as far as a running server can: logins are checked against
+   * its users at once, and a client whose user was removed or changed (token, ports, names,
+   * sources, subdomains and domains) is told goodbye, so that it logs in again under the new rules
+   * or is refused; other clients keep every tunnel and connection. Limits read per request change
+   * at once; see {@link ServerReload} for what waits for a restart.
+   *
+   * @return the settings that changed but take effect only after a restart
+   */
+  public synchronized List<String> reload(ServerConfig next) {
+    ServerReload reload = ServerReload.between(config, next);
+    handshake.credentials(next.credentials());
+    limits = reload.limits();
+    config = next;
+    int ended = 0;
+    for (ControlSession session : List.copyOf(sessions.values())) {
+      if (!next.credentials().holds(session.user())) {
+        ended++;
+        log.info(
+            "client {} logged in as user {}, whose entry the reload removed or changed; ending its"
+                + " session",
+            session,
+            session.user());
+        session.goodbye("the server's settings for user " + session.user() + " changed");
+      }
+    }
+    log.info(
+        "config reloaded: {} clients kept, {} sessions ended for changed users{}",
+        sessions.size(),
+        ended,
+        reload.restartOnly().isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", reload.restartOnly()));
+    return reload.restartOnly();
+  }
+
   /** The TLS certificate's fingerprint, or empty when TLS is off. */
   public Optional<Fingerprint> fingerprint() {
     return transport.fingerprint();
@@ -319,6 +374,11 @@ public final class PipeServer implements AutoCloseable {
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
+  }
+
+  /** The limits in force now; a reload may change some of them (see {@link ServerReload}). */
+  ServerLimits limits() {
+    return limits;
   }
 
   PendingConnections pending() {
@@ -333,10 +393,13 @@ public final class PipeServer implements AutoCloseable {
     return hosts;
   }
 
-  /** Gives back what brings users to {@code tunnel}: its port, or its names. */
-  void release(OpenTunnel tunnel, String reason) {
-    switch (tunnel) {
+  /**
+   * Gives back what brings users to a tunnel: its port, its share of a group's port, or its names.
+   */
+  void release(PublicEndpoint endpoint, String reason) {
+    switch (endpoint) {
       case PublicListener listener -> ports.release(listener, reason);
+      case PublicDatagramPort port -> ports.release(port, reason);
       case NamedTunnel named -> hosts.release(named, reason);
     }
   }
@@ -437,7 +500,8 @@ public final class PipeServer implements AutoCloseable {
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
-      case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.DataLogin data -> serveData(data);
+      case ServerHandshake.PoolLogin pool -> joinPool(pool);
     }
   }
 
@@ -484,7 +548,7 @@ public final class PipeServer implements AutoCloseable {
               + " clients; try later");
       return;
     }
-    if (previous != null && !previous.user().equals(control.user())) {
+    if (previous != null && !previous.user().sameAs(control.user())) {
       // A client id is only ever replaced by the same user: nobody can evict another's session.
       log.warn(
           "client {} logged in as {} with the client id of a session of {}; refused",
@@ -496,7 +560,12 @@ public final class PipeServer implements AutoCloseable {
     }
     ControlSession session =
         new ControlSession(
-            this, control.channel(), control.login(), control.user(), limits, events);
+            this,
+            control.channel(),
+            control.login(),
+            control.user(),
+            limits.heartbeatInterval(),
+            events);
     previous = sessions.put(clientId, session);
     clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {
@@ -505,6 +574,33 @@ public final class PipeServer implements AutoCloseable {
       previous.close();
     }
     session.run();
+  }
+
+  /**
+   * A data connection carries one user connection of a TCP tunnel, the requests of an HTTP
+   * connection or a TLS connection of an https tunnel, or a UDP tunnel's datagrams.
+   */
+  private void serveData(ServerHandshake.DataLogin data) {
+    PublicDatagramPort udp = datagramChannels.claim(data.login().id(), data.user());
+    if (udp == null) {
+      spliceData(data);
+      return;
+    }
+    ControlChannel raw = data.channel();
+    try {
+      raw.setReadTimeout(Duration.ZERO);
+      // Frames follow each other closely on this connection: read them through a buffer.
+      udp.serve(
+          data.login().id(),
+          new ControlChannel(
+              raw.socket(),
+              new BufferedInputStream(raw.socket().getInputStream(), DATAGRAM_READ_BUFFER_BYTES),
+              raw.socket().getOutputStream(),
+              limits.maxFrameBytes()));
+    } catch (IOException e) {
+      log.debug("udp data connection from {} failed: {}", raw.peer(), e.toString());
+      raw.close();
+    }
   }
 
   private void spliceData(ServerHandshake.DataLogin data) {
@@ -523,6 +619,38 @@ public final class PipeServer implements AutoCloseable {
       return;
     }
     user.user().claimed(user.id(), channel);
+  }
+
+  /** A data connection opened ahead of time waits in its client's pool until a user needs it. */
+  private void joinPool(ServerHandshake.PoolLogin pool) {
+    ControlChannel channel = pool.channel();
+    ControlSession session = sessions.get(pool.login().clientId());
+    if (session == null || !session.user().sameAs(pool.user())) {
+      refuse(
+          channel,
+          RejectReason.UNKNOWN_CONNECTION,
+          "no control session of this client is open; log in before opening pooled connections");
+      return;
+    }
+    PooledConnection connection = new PooledConnection(channel, session.pool());
+    if (!session.pool().join(connection)) {
+      refuse(
+          channel,
+          RejectReason.BUSY,
+          "the pool of this client is full (max_pool_per_client = "
+              + session.pool().capacity()
+              + ")");
+      return;
+    }
+    try {
+      channel.send(new Message.PoolAccepted());
+      channel.setReadTimeout(Duration.ZERO);
+    } catch (IOException e) {
+      session.pool().remove(connection);
+      channel.close();
+      return;
+    }
+    connection.serve(limits.heartbeatInterval());
   }
 
   /** Tells the peer why, then closes. */

@@ -1,49 +1,46 @@
 package dev.pipe.server;
 
-import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.balance.Backend;
 import dev.pipe.proxy.Sockets;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One public port of one tunnel. A user connection from a source the tunnel does not admit, or
- * beyond the tunnel's connection limit, is closed at accept, before any byte flows (see {@link
- * TunnelUsers}). Every other is parked in {@link PendingConnections} under a fresh id, and the
- * owning client is told to open a data connection for that id.
+ * One tunnel behind a {@link PublicPort}: alone on its port or a member of a group. A user
+ * connection from a source the tunnel does not admit, or beyond the tunnel's connection limit, is
+ * closed at once, before any byte flows (see {@link TunnelUsers}). Every other is handed to the
+ * owning client through {@link ControlSession#requestDataConnection}. It also knows whether its
+ * client reports it healthy.
  */
-final class PublicListener implements OpenTunnel {
-  private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
-
+final class PublicListener implements Backend, PublicEndpoint, OpenTunnel {
   private final ControlSession owner;
   private final TunnelInfo info;
-  private final ServerSocket serverSocket;
-  private final PendingConnections pending;
-  private final ServerEvents events;
-  private final ActiveSplices active;
+  private final PublicPort publicPort;
+  private final int weight;
   private final TunnelUsers users;
-  private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
+  private final Carrier carrier;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Thread acceptThread;
+  private volatile boolean healthy = true;
 
   PublicListener(
       ControlSession owner,
       TunnelInfo info,
-      ServerSocket serverSocket,
-      PendingConnections pending,
-      ServerEvents events,
-      ActiveSplices active,
-      TunnelUsers users) {
+      PublicPort publicPort,
+      int weight,
+      TunnelUsers users,
+      Carrier carrier) {
     this.owner = owner;
     this.info = info;
-    this.serverSocket = serverSocket;
-    this.pending = pending;
-    this.events = events;
-    this.active = active;
+    this.publicPort = publicPort;
+    this.weight = weight;
     this.users = users;
+    this.carrier = carrier;
+  }
+
+  @Override
+  public String tunnel() {
+    return info.name();
   }
 
   @Override
@@ -61,39 +58,67 @@ final class PublicListener implements OpenTunnel {
     return users;
   }
 
-  int port() {
-    return serverSocket.getLocalPort();
+  @Override
+  public int port() {
+    return publicPort.port();
   }
 
-  void start() {
-    acceptThread =
-        Thread.ofVirtual()
-            .name("public-" + port())
-            .start(
-                () ->
-                    AcceptLoop.run(
-                        serverSocket,
-                        this::admit,
-                        acceptFailed,
-                        "tunnel=" + name() + " port=" + port()));
+  /** Starts its port's accept thread, unless an earlier member of its group did. */
+  @Override
+  public void start() {
+    publicPort.start();
   }
 
-  private void admit(Socket user) {
+  PublicPort publicPort() {
+    return publicPort;
+  }
+
+  /** The same client and tunnel name give the same key, so a member that returns gets its share. */
+  @Override
+  public String key() {
+    return owner.clientId() + "/" + tunnel();
+  }
+
+  @Override
+  public int weight() {
+    return weight;
+  }
+
+  @Override
+  public int activeConnections() {
+    return users.connections();
+  }
+
+  /** False while the client's health check finds the local service down: no new users then. */
+  boolean healthy() {
+    return healthy && !closed.get();
+  }
+
+  @Override
+  public boolean health(boolean nowHealthy) {
+    boolean before = healthy;
+    healthy = nowHealthy;
+    return before != nowHealthy;
+  }
+
+  /** Takes one user connection that its port picked this tunnel for. */
+  void admit(Socket user) {
     if (users.admit((InetSocketAddress) user.getRemoteSocketAddress())
         == TunnelUsers.Verdict.ADMITTED) {
-      new SplicedUser(user, null, this, active, events).handOver();
+      new SplicedUser(user, null, this, carrier).handOver();
     } else {
       Sockets.closeQuietly(user);
     }
   }
 
-  /** Stops accepting and drops the users still waiting; true for the call that closed it. */
+  /** Closes every spliced connection of this tunnel, and any that is about to be spliced. */
+  @Override
+  public void cutConnections() {
+    users.cutConnections();
+  }
+
+  /** Marks the tunnel closed, so that it takes no new users; true for the call that closed it. */
   boolean close() {
-    if (!closed.compareAndSet(false, true)) {
-      return false;
-    }
-    Sockets.closeListener(serverSocket, acceptThread);
-    pending.dropAll(this);
-    return true;
+    return closed.compareAndSet(false, true);
   }
 }

@@ -29,6 +29,9 @@ final class ServerHandshake {
   /** A client opening a data connection for one user connection. */
   record DataLogin(ControlChannel channel, User user, Message.DataLogin login) implements Outcome {}
 
+  /** A client opening a data connection ahead of time, to wait in its pool. */
+  record PoolLogin(ControlChannel channel, User user, Message.PoolLogin login) implements Outcome {}
+
   /** The login was refused; {@link #getMessage()} is the log line's reason. */
   static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
@@ -51,12 +54,21 @@ final class ServerHandshake {
     }
   }
 
-  private final Credentials credentials;
+  private volatile Credentials credentials;
   private final FailedLogins failedLogins;
 
   ServerHandshake(Credentials credentials, FailedLogins failedLogins) {
     this.credentials = credentials;
     this.failedLogins = failedLogins;
+  }
+
+  /** Logins from now on are checked against {@code next} (a reload of the config). */
+  void credentials(Credentials next) {
+    credentials = next;
+  }
+
+  Credentials credentials() {
+    return credentials;
   }
 
   Outcome perform(ControlChannel channel) throws IOException, Refused {
@@ -70,9 +82,12 @@ final class ServerHandshake {
       case Message.DataLogin login ->
           new DataLogin(
               channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
+      case Message.PoolLogin login ->
+          new PoolLogin(
+              channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
       default -> {
         String reason =
-            "expected Login or DataLogin as the first frame, got "
+            "expected Login, DataLogin or PoolLogin as the first frame, got "
                 + first.getClass().getSimpleName();
         channel.send(new Message.Rejected(RejectReason.PROTOCOL_ERROR, reason));
         throw new ProtocolException(reason);

@@ -24,6 +24,8 @@ public enum ServerLimit {
   SOURCE_LISTS("allow_sources"),
   /** A connection came from an address banned after repeated wrong tokens. */
   LOGIN_BAN("login_failures_before_ban"),
+  /** A tunnel asked to join a load-balanced group that already had the most members it may. */
+  MAX_GROUP_MEMBERS("max_group_members"),
   /** A connection to the HTTP or HTTPS port while the most such connections were open. */
   MAX_HTTP_CONNECTIONS("max_http_connections"),
   /** A connection to the HTTP or HTTPS port from an address that already held the most. */

@@ -1,6 +1,7 @@
 package dev.pipe.server;
 
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.io.IOException;
 import java.net.ServerSocket;

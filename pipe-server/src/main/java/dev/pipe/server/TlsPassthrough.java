@@ -2,8 +2,8 @@ package dev.pipe.server;
 
 import dev.pipe.proto.HostName;
 import dev.pipe.proto.TunnelType;
-import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.ClientHello;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,28 +31,33 @@ import org.slf4j.LoggerFactory;
  */
 record TlsPassthrough(
     HostRoutes routes,
-    ServerLimits limits,
+    Supplier<ServerLimits> limits,
     ScheduledExecutorService timer,
     ServerEvents events,
-    ActiveSplices active,
-    RateLimitedLog slowHellos) {
+    Carrier carrier,
+    RateLimitedLog slowHellos,
+    RateLimitedLog unhealthy) {
   private static final Logger log = LoggerFactory.getLogger(TlsPassthrough.class);
   private static final int TLS_HANDSHAKE = 0x16;
 
   /** A fatal {@code unrecognized_name} (112) alert in a TLS 1.2 record. */
   private static final byte[] UNRECOGNIZED_NAME = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
 
+  /**
+   * @param limits the limits in force, read per connection so that a reload changes them at once
+   */
   TlsPassthrough(
       HostRoutes routes,
-      ServerLimits limits,
+      Supplier<ServerLimits> limits,
       ScheduledExecutorService timer,
       ServerEvents events,
-      ActiveSplices active) {
-    this(routes, limits, timer, events, active, new RateLimitedLog(log));
+      Carrier carrier) {
+    this(routes, limits, timer, events, carrier, new RateLimitedLog(log), new RateLimitedLog(log));
   }
 
   /** Routes one connection; returns once it is handed over, or refused. */
   void serve(Socket user) {
+    ServerLimits limits = this.limits.get();
     AtomicBoolean late = new AtomicBoolean();
     ScheduledFuture<?> deadline =
         timer.schedule(
@@ -106,12 +112,19 @@ record TlsPassthrough(
       unrecognizedName(user);
       return;
     }
+    if (!tunnel.healthy()) {
+      unhealthy.warn(
+          "tunnel={} refused a user connection: its client's health check finds the local service"
+              + " down",
+          tunnel.tunnel());
+      return;
+    }
     if (tunnel.users().admit((InetSocketAddress) user.getRemoteSocketAddress())
         != TunnelUsers.Verdict.ADMITTED) {
       return;
     }
     InputStream replayed = new SequenceInputStream(new ByteArrayInputStream(hello.bytes()), raw);
-    SplicedUser spliced = new SplicedUser(user, replayed, tunnel, active, events);
+    SplicedUser spliced = new SplicedUser(user, replayed, tunnel, carrier);
     spliced.handOver();
     try {
       // The shared port holds this connection's slot until it ends.

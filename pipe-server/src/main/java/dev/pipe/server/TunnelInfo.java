@@ -13,7 +13,7 @@ import java.util.List;
  * @param name the name the client gave it
  * @param port its public port; for http and https tunnels, the port they share
  * @param hosts the names an http or https tunnel is reached by, its subdomain first; empty for a
- *     tcp tunnel
+ *     tcp or udp tunnel
  */
 public record TunnelInfo(
     String id,

@@ -2,12 +2,14 @@ package dev.pipe.server;
 
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,7 @@ final class TunnelUsers {
   private final String where;
   private final SourceFilter tunnelSources;
   private final SourceFilter userSources;
-  private final int maxConnections;
+  private final IntSupplier maxConnections;
   private final ServerEvents events;
   private final AtomicInteger connections = new AtomicInteger();
   private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
@@ -40,12 +42,13 @@ final class TunnelUsers {
 
   /**
    * @param where names the tunnel in log lines, like {@code tunnel=web port=9000}
+   * @param maxConnections read at each admission, so that a reload changes it at once
    */
   TunnelUsers(
       String where,
       SourceFilter tunnelSources,
       SourceFilter userSources,
-      int maxConnections,
+      IntSupplier maxConnections,
       ServerEvents events) {
     this.where = where;
     this.tunnelSources = tunnelSources;
@@ -67,16 +70,22 @@ final class TunnelUsers {
           ControlChannel.describe(source));
       return Verdict.SOURCE_DENIED;
     }
-    if (connections.incrementAndGet() > maxConnections) {
+    int limit = maxConnections.getAsInt();
+    if (connections.incrementAndGet() > limit) {
       connections.decrementAndGet();
       events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
       tunnelFull.warn(
           "{} refused a user connection: it already has {} (max_connections_per_tunnel)",
           where,
-          maxConnections);
+          limit);
       return Verdict.TUNNEL_FULL;
     }
     return Verdict.ADMITTED;
+  }
+
+  /** User connections admitted and not ended yet: what {@code least_connections} balances by. */
+  int connections() {
+    return connections.get();
   }
 
   /** A user connection of this tunnel has ended, wherever that happened. */

@@ -24,6 +24,25 @@ record User(
     allowedNames = List.copyOf(allowedNames);
   }
 
+  /**
+   * True if {@code other} is this user with the same token and rights; a reload keeps the sessions
+   * of such a user and ends the others.
+   */
+  boolean sameAs(User other) {
+    return name.equals(other.name)
+        && token.sameAs(other.token)
+        && allowedPorts.toString().equals(other.allowedPorts.toString())
+        && globs(allowedNames).equals(globs(other.allowedNames))
+        && sources.equals(other.sources)
+        && globs(hosts.subdomains()).equals(globs(other.hosts.subdomains()))
+        && hosts.domains().equals(other.hosts.domains());
+  }
+
+  /** Patterns by their text: a compiled pattern does not compare equal to its twin. */
+  private static List<String> globs(List<NamePattern> patterns) {
+    return patterns.stream().map(NamePattern::toString).toList();
+  }
+
   boolean mayUseName(String tunnel) {
     return allowedNames.isEmpty() || allowedNames.stream().anyMatch(p -> p.matches(tunnel));
   }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -197,6 +198,37 @@ class ServerConfigTest {
     User shared = user(credentials, "t");
     assertThat(shared.hosts().mayDomain("x.shared.test")).isTrue();
     assertThat(shared.hosts().mayDomain("shared.test")).as("*. means below").isFalse();
+  }
+
+  @Test
+  void everyProblemOfTheHttpKeysIsListedAtOnce() throws Exception {
+    String trusted =
+        String.join(", ", IntStream.range(0, 65).mapToObj(i -> "\"10.0." + i + ".0/24\"").toList());
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(
+                        write(
+                            """
+                            token = "t"
+                            domain = "*.example.com"
+                            http_port = 70000
+                            max_http_header_bytes = 100
+                            trusted_proxies = [%s]
+
+                            [[users]]
+                            name = "alice"
+                            token = "alice-token"
+                            allow_domains = ["*alice.dev"]
+                            """
+                                .formatted(trusted)))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(":2: 'domain' is invalid")
+        .hasMessageContaining(":3: 'http_port' must be a port between 0 and 65535, got 70000")
+        .hasMessageContaining(":4: max_http_header_bytes must be between 1024 and 1048576, got 100")
+        .hasMessageContaining(":5: at most 64 address blocks in trusted_proxies")
+        .hasMessageContaining(":10: 'allow_domains' in [[users]] #1 is invalid");
   }
 
   private static User user(Credentials credentials, String token) {
