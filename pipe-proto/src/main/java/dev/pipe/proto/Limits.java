@@ -34,6 +34,9 @@ public final class Limits {
   /** A frame that cannot be written within this time means the peer stopped reading. */
   public static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
+  /** The two ends of a relay circuit must finish their encrypted handshake within this time. */
+  public static final Duration CIRCUIT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   /** On shutdown, how long connections in flight may take to finish before they are cut. */
   public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 

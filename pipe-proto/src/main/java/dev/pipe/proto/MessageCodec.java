@@ -35,7 +35,7 @@ public final class MessageCodec {
 
   /**
    * Type byte of every message. Append new types; never renumber, never reuse a number. Operating
-   * the server (the admin dashboard and API) uses 0x30 to 0x3f.
+   * the server (the admin dashboard and API) uses 0x30 to 0x3f, relay tunnels 0x60 to 0x6f.
    */
   static final List<FrameType> TYPES =
       List.of(
@@ -52,7 +52,14 @@ public final class MessageCodec {
           new FrameType(0x0b, Message.DataAccepted.class),
           new FrameType(0x0c, Message.Heartbeat.class),
           new FrameType(0x0d, Message.Goodbye.class),
-          new FrameType(0x30, Message.TunnelClosed.class));
+          new FrameType(0x30, Message.TunnelClosed.class),
+          new FrameType(0x60, Message.Reserve.class),
+          new FrameType(0x61, Message.ReservationAccepted.class),
+          new FrameType(0x62, Message.Connect.class),
+          new FrameType(0x63, Message.CircuitOpened.class),
+          new FrameType(0x64, Message.CircuitRefused.class),
+          new FrameType(0x65, Message.CircuitClosed.class),
+          new FrameType(0x66, Message.CircuitThrottled.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 

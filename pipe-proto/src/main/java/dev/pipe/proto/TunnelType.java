@@ -7,7 +7,13 @@ import java.util.Locale;
 public enum TunnelType {
   /** A TCP port: each user connection gets its own data connection. */
   @JsonProperty("tcp")
-  TCP;
+  TCP,
+  /**
+   * No public port: a reservation on the server that visitors holding the tunnel's secret reach
+   * through end-to-end encrypted circuits (see docs/relay.md).
+   */
+  @JsonProperty("relay")
+  RELAY;
 
   /** The name used in configuration files, flags and on the wire. */
   public String wireName() {
@@ -21,6 +27,6 @@ public enum TunnelType {
         return type;
       }
     }
-    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp");
+    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp or relay");
   }
 }

@@ -40,6 +40,14 @@ class MessageCodecTest {
       case "Heartbeat" -> new Message.Heartbeat();
       case "Goodbye" -> new Message.Goodbye("shutting down");
       case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
+      case "Reserve" -> new Message.Reserve("home-ssh", hex32);
+      case "ReservationAccepted" -> new Message.ReservationAccepted("home-ssh", 3_600_000);
+      case "Connect" -> new Message.Connect(PipeVersion.PROTOCOL, hex32, id.hex(), "ssh", hex32);
+      case "CircuitOpened" -> new Message.CircuitOpened(id, "home-ssh", 120_000, 1_000_000);
+      case "CircuitRefused" ->
+          new Message.CircuitRefused("home-ssh", CircuitRefusal.WRONG_SECRET, "wrong secret");
+      case "CircuitClosed" -> new Message.CircuitClosed(id, "home-ssh", "max duration");
+      case "CircuitThrottled" -> new Message.CircuitThrottled(id, "home-ssh", 1_000_000);
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }
@@ -150,6 +158,13 @@ class MessageCodecTest {
     assertThatThrownBy(
             () -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"carrier-pigeon\",\"remotePort\":1}"))
         .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"relay\",\"remotePort\":0}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("relay tunnel opens no public port");
+    assertThatThrownBy(() -> read(0x60, "{\"tunnel\":\"web\",\"accessKey\":\"00\"}"))
+        .as("a short access key")
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("accessKey must be 64 lowercase hex digits");
     assertThatThrownBy(() -> read(0x08, "{\"tunnel\":\"web\"}"))
         .as("missing id")
         .isInstanceOf(ProtocolException.class);
