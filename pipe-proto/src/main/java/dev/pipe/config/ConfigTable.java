@@ -70,6 +70,11 @@ public final class ConfigTable {
     return new ConfigTable(source, "", result, null);
   }
 
+  /** True if the table sets {@code key}, whatever its value. */
+  public boolean has(String key) {
+    return table.contains(List.of(key));
+  }
+
   public Optional<String> string(String key) {
     return typed(key, table.isString(List.of(key)), "a string, in quotes", table::getString);
   }
