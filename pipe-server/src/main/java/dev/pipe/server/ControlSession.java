@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One logged-in client: reads its control frames, opens and closes its tunnels, and sends it a
- * heartbeat. When the client goes away, for whatever reason, its ports are released at once.
+ * One logged-in client: reads its control frames, opens and closes its tunnels (public ports and
+ * relay reservations), and sends it a heartbeat. When the client goes away, for whatever reason,
+ * its ports and reservations are released at once.
  */
 final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
@@ -42,7 +44,7 @@ final class ControlSession {
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
-  private final Map<String, PublicListener> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
 
@@ -85,7 +87,7 @@ final class ControlSession {
 
   /** The tunnels open now. */
   List<TunnelInfo> tunnels() {
-    return tunnels.values().stream().map(PublicListener::info).toList();
+    return tunnels.values().stream().map(OpenTunnel::info).toList();
   }
 
   private boolean isClosed() {
@@ -132,6 +134,7 @@ final class ControlSession {
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
       case Message.Forward forward -> forward(forward);
+      case Message.Reserve reserve -> reserve(reserve);
       case Message.ExchangeFailed failed ->
           server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
@@ -151,6 +154,12 @@ final class ControlSession {
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
       case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.ReservationAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Connect unexpected -> throw unexpected(unexpected);
+      case Message.CircuitOpened unexpected -> throw unexpected(unexpected);
+      case Message.CircuitRefused unexpected -> throw unexpected(unexpected);
+      case Message.CircuitClosed unexpected -> throw unexpected(unexpected);
+      case Message.CircuitThrottled unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -160,15 +169,14 @@ final class ControlSession {
         message.getClass().getSimpleName() + " is not valid from a client on a control connection");
   }
 
-  private void forward(Message.Forward forward) throws IOException {
-    String name = forward.tunnel();
+  /** Why this client may not open one more tunnel named {@code name}, if it may not. */
+  private Optional<String> refusal(String name) {
     if (tunnels.containsKey(name)) {
-      reject(forward, "this client already has a tunnel named '" + name + "'; names must differ");
-      return;
+      return Optional.of(
+          "this client already has a tunnel named '" + name + "'; names must differ");
     }
     if (!user.mayUseName(name)) {
-      reject(
-          forward,
+      return Optional.of(
           "user "
               + user
               + " may not use the tunnel name '"
@@ -176,29 +184,36 @@ final class ControlSession {
               + "' (allowed: "
               + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
               + ")");
-      return;
     }
     if (tunnels.size() >= maxTunnels) {
       events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
-      reject(
-          forward,
+      return Optional.of(
           "this client already holds "
               + tunnels.size()
               + " tunnels, the most one client may hold (max_tunnels_per_client); split them over"
               + " several clients");
+    }
+    return Optional.empty();
+  }
+
+  private void forward(Message.Forward forward) throws IOException {
+    String name = forward.tunnel();
+    Optional<String> refusal = refusal(name);
+    if (refusal.isPresent()) {
+      reject(name, refusal.get());
       return;
     }
     PublicListener listener;
     try {
       listener = server.ports().open(this, forward);
     } catch (TunnelRejected e) {
-      reject(forward, e.getMessage());
+      reject(name, e.getMessage());
       return;
     }
     tunnels.put(name, listener);
     if (isClosed()) {
       // The session ended while the port was being bound: give the port back.
-      server.ports().release(listener, SESSION_ENDED);
+      release(listener, SESSION_ENDED);
       return;
     }
     log.info(
@@ -210,9 +225,60 @@ final class ControlSession {
     channel.send(new Message.ForwardAccepted(name, listener.port()));
   }
 
-  private void reject(Message.Forward forward, String reason) throws IOException {
-    log.warn("tunnel {} of client {} rejected: {}", forward.tunnel(), client, reason);
-    channel.send(new Message.ForwardRejected(forward.tunnel(), reason));
+  /** Reserves a relay tunnel, or refreshes this client's reservation of it. */
+  private void reserve(Message.Reserve reserve) throws IOException {
+    String name = reserve.tunnel();
+    Reservations reservations = server.reservations();
+    if (tunnels.get(name) instanceof Reservation own) {
+      if (own.refresh(reserve.accessKey())) {
+        log.debug("relay tunnel {} of client {} refreshed", name, client);
+        channel.send(new Message.ReservationAccepted(name, own.ttl().toMillis()));
+      } else {
+        reject(
+            name,
+            "relay tunnel '"
+                + name
+                + "' is reserved by this client with another secret; restart the client to"
+                + " change the secret");
+      }
+      return;
+    }
+    Optional<String> refusal = refusal(name);
+    if (refusal.isPresent()) {
+      reject(name, refusal.get());
+      return;
+    }
+    Reservation reservation;
+    try {
+      reservation = reservations.reserve(this, reserve);
+    } catch (TunnelRejected e) {
+      reject(name, e.getMessage());
+      return;
+    }
+    tunnels.put(name, reservation);
+    if (isClosed()) {
+      release(reservation, SESSION_ENDED);
+      return;
+    }
+    log.info(
+        "relay tunnel {} of client {} reserved (reservation_ttl {})",
+        name,
+        client,
+        reservations.describeTtl());
+    channel.send(new Message.ReservationAccepted(name, reservation.ttl().toMillis()));
+  }
+
+  private void reject(String tunnel, String reason) throws IOException {
+    log.warn("tunnel {} of client {} rejected: {}", tunnel, client, reason);
+    channel.send(new Message.ForwardRejected(tunnel, reason));
+  }
+
+  /** Closes a tunnel's port or reservation; the first release of a tunnel reports it. */
+  private void release(OpenTunnel tunnel, String reason) {
+    switch (tunnel) {
+      case PublicListener listener -> server.ports().release(listener, reason);
+      case Reservation reservation -> server.reservations().release(reservation, reason);
+    }
   }
 
   /**
@@ -222,15 +288,15 @@ final class ControlSession {
    * @return the tunnel, if this session held it
    */
   Optional<TunnelInfo> closeTunnel(String id, String reason) {
-    for (PublicListener listener : tunnels.values()) {
+    for (OpenTunnel listener : tunnels.values()) {
       if (listener.info().id().equals(id) && tunnels.remove(listener.tunnel(), listener)) {
-        server.ports().release(listener, reason);
+        release(listener, reason);
         listener.cutConnections();
         log.info(
-            "tunnel {} of client {} on port {} closed: {}",
+            "tunnel {} of client {} ({}) closed: {}",
             listener.tunnel(),
             client,
-            listener.port(),
+            listener.describe(),
             reason);
         try {
           channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
@@ -244,14 +310,15 @@ final class ControlSession {
   }
 
   /**
-   * Asks the client for a data connection to carry {@code user}, a connection accepted by {@code
-   * listener}: the user waits in {@link PendingConnections} until it arrives. Every kind of tunnel
-   * hands its users to its client through here.
+   * Asks the client for a data connection to carry {@code user}, a connection accepted for {@code
+   * listener} (a public port's user, a relay visitor's circuit): it waits in {@link
+   * PendingConnections} until the data connection arrives. Every kind of tunnel hands its users to
+   * its client through here.
    *
    * @return false if the server already holds its most waiting connections; the caller then closes
    *     the user connection
    */
-  boolean requestDataConnection(PublicListener listener, Socket user) {
+  boolean requestDataConnection(OpenTunnel listener, Socket user) {
     ConnectionId id = ConnectionId.random();
     if (!server.pending().add(id, user, listener)) {
       return false;
@@ -286,6 +353,19 @@ final class ControlSession {
     return client;
   }
 
+  /** Sends a notice about something the client has (a circuit); a failure only ends up logged. */
+  void notify(Message message) {
+    try {
+      channel.send(message);
+    } catch (IOException e) {
+      log.debug(
+          "could not tell client {} {}: {}",
+          client,
+          message.getClass().getSimpleName(),
+          e.toString());
+    }
+  }
+
   /** Tells the client the server is going away; the session then ends. */
   void goodbye(String reason) {
     try {
@@ -307,12 +387,20 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
-    tunnels.values().forEach(listener -> server.ports().release(listener, SESSION_ENDED));
-    if (!tunnels.isEmpty()) {
-      log.info(
-          "client {} released ports {}",
-          client,
-          tunnels.values().stream().map(PublicListener::port).toList());
+    tunnels.values().forEach(tunnel -> release(tunnel, SESSION_ENDED));
+    List<Integer> ports = new ArrayList<>();
+    List<String> relayTunnels = new ArrayList<>();
+    for (OpenTunnel tunnel : tunnels.values()) {
+      switch (tunnel) {
+        case PublicListener listener -> ports.add(listener.port());
+        case Reservation reservation -> relayTunnels.add(reservation.tunnel());
+      }
+    }
+    if (!ports.isEmpty()) {
+      log.info("client {} released ports {}", client, ports);
+    }
+    if (!relayTunnels.isEmpty()) {
+      log.info("client {} released relay tunnels {}", client, relayTunnels);
     }
     server.sessionEnded(this);
     if (before == RUNNING) {

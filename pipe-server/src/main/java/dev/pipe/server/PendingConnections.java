@@ -1,7 +1,6 @@
 package dev.pipe.server;
 
 import dev.pipe.proto.ConnectionId;
-import dev.pipe.proxy.Sockets;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
@@ -23,8 +22,7 @@ final class PendingConnections {
   private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
 
   /** A user connection waiting for its data connection. */
-  record Pending(
-      ConnectionId id, Socket user, PublicListener listener, ScheduledFuture<?> expiry) {}
+  record Pending(ConnectionId id, Socket user, OpenTunnel listener, ScheduledFuture<?> expiry) {}
 
   private final Map<ConnectionId, Pending> waiting = new ConcurrentHashMap<>();
   private final Semaphore capacity;
@@ -40,7 +38,7 @@ final class PendingConnections {
   }
 
   /** Holds {@code user} under {@code id}; false if the server already holds its maximum. */
-  boolean add(ConnectionId id, Socket user, PublicListener listener) {
+  boolean add(ConnectionId id, Socket user, OpenTunnel listener) {
     if (!capacity.tryAcquire()) {
       return false;
     }
@@ -53,7 +51,7 @@ final class PendingConnections {
   /**
    * Takes the user connection for {@code id} on behalf of a data connection of {@code claimant};
    * null if the id is unknown, already claimed, expired, or belongs to another user. The caller
-   * then owns the user connection and must end it with {@link PublicListener#connectionEnded()}.
+   * then owns the user connection and what its tunnel counts of it.
    */
   Pending claim(ConnectionId id, User claimant) {
     Pending pending = waiting.get(id);
@@ -87,15 +85,15 @@ final class PendingConnections {
           id,
           pending.listener().tunnel(),
           reason);
-      end(pending);
+      pending.listener().abandon(pending.user(), reason);
     }
   }
 
   /** Closes every user connection still waiting on {@code listener}, which is going away. */
-  void dropAll(PublicListener listener) {
+  void dropAll(OpenTunnel listener) {
     for (Pending pending : waiting.values()) {
       if (pending.listener() == listener && take(pending.id()) != null) {
-        end(pending);
+        listener.abandon(pending.user(), "the tunnel closed");
       }
     }
   }
@@ -112,7 +110,9 @@ final class PendingConnections {
           id,
           pending.listener().tunnel(),
           ttl.toMillis());
-      end(pending);
+      pending
+          .listener()
+          .abandon(pending.user(), "no data connection within " + ttl.toMillis() + " ms");
     }
   }
 
@@ -130,10 +130,5 @@ final class PendingConnections {
       capacity.release();
     }
     return pending;
-  }
-
-  private static void end(Pending pending) {
-    Sockets.closeQuietly(pending.user());
-    pending.listener().connectionEnded();
   }
 }

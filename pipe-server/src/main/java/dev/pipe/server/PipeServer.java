@@ -53,6 +53,8 @@ public final class PipeServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
+  private final Reservations reservations;
+  private final CircuitBroker circuits;
   private final ActiveSplices active = new ActiveSplices();
   private final ServerHandshake handshake;
   private final UnauthenticatedConnections unauthenticated;
@@ -94,7 +96,11 @@ public final class PipeServer implements AutoCloseable {
             limits.loginFailureWindow(),
             limits.banDuration(),
             System::nanoTime);
-    this.handshake = new ServerHandshake(config.credentials(), failedLogins);
+    this.reservations = new Reservations(limits.relay(), pending, events);
+    this.circuits =
+        new CircuitBroker(reservations, limits.relay(), sessions::get, active, timer, events);
+    this.handshake =
+        new ServerHandshake(config.credentials(), failedLogins, reservations::accessKey);
   }
 
   /**
@@ -227,6 +233,10 @@ public final class PipeServer implements AutoCloseable {
     return ports;
   }
 
+  Reservations reservations() {
+    return reservations;
+  }
+
   void sessionEnded(ControlSession session) {
     if (sessions.remove(session.clientId(), session)) {
       clientsBySource.computeIfPresent(
@@ -324,6 +334,7 @@ public final class PipeServer implements AutoCloseable {
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
       case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.CircuitLogin circuit -> circuits.open(circuit);
     }
   }
 
@@ -408,7 +419,14 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    PublicListener listener = user.listener();
+    switch (user.listener()) {
+      case PublicListener listener -> splicePublic(channel, user, listener);
+      case Reservation reservation -> circuits.splice(channel, user, reservation);
+    }
+  }
+
+  private void splicePublic(
+      ControlChannel channel, PendingConnections.Pending user, PublicListener listener) {
     if (!listener.track(user.user())) {
       // An operator closed the tunnel while this connection waited for its data connection.
       refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
@@ -445,7 +463,8 @@ public final class PipeServer implements AutoCloseable {
     }
   }
 
-  private static void refuse(ControlChannel channel, RejectReason reason, String message) {
+  /** Tells a connection why it is refused (a login, a data connection), then closes it. */
+  static void refuse(ControlChannel channel, RejectReason reason, String message) {
     try {
       channel.send(new Message.Rejected(reason, message));
     } catch (IOException e) {

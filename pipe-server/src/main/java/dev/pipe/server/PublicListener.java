@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -21,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * data connection for that id. It also knows its spliced connections, so that an operator who
  * closes the tunnel cuts them too.
  */
-final class PublicListener {
+final class PublicListener implements OpenTunnel {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
   private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
@@ -38,9 +36,8 @@ final class PublicListener {
   private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
   private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
   private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
-  private final Set<Socket> spliced = ConcurrentHashMap.newKeySet();
+  private final SplicedSockets spliced = new SplicedSockets();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile boolean cut;
   private volatile Thread acceptThread;
 
   PublicListener(
@@ -61,19 +58,27 @@ final class PublicListener {
     this.maxConnections = maxConnections;
   }
 
-  String tunnel() {
+  @Override
+  public String tunnel() {
     return tunnel;
   }
 
-  TunnelInfo info() {
+  @Override
+  public TunnelInfo info() {
     return info;
+  }
+
+  @Override
+  public String describe() {
+    return "port " + port();
   }
 
   int port() {
     return serverSocket.getLocalPort();
   }
 
-  ControlSession owner() {
+  @Override
+  public ControlSession owner() {
     return owner;
   }
 
@@ -147,6 +152,13 @@ final class PublicListener {
     }
   }
 
+  /** The user learns nothing but the close: a TCP client has no other channel to be told on. */
+  @Override
+  public void abandon(Socket user, String reason) {
+    Sockets.closeQuietly(user);
+    connectionEnded();
+  }
+
   /** A user connection of this tunnel has ended, wherever that happened. */
   void connectionEnded() {
     connections.decrementAndGet();
@@ -157,22 +169,16 @@ final class PublicListener {
    * already, and then the caller must close it.
    */
   boolean track(Socket user) {
-    spliced.add(user);
-    if (cut) {
-      spliced.remove(user);
-      return false;
-    }
-    return true;
+    return spliced.track(user);
   }
 
   void untrack(Socket user) {
-    spliced.remove(user);
+    spliced.untrack(user);
   }
 
-  /** Closes every spliced connection of this tunnel, and any that is about to be tracked. */
-  void cutConnections() {
-    cut = true;
-    spliced.forEach(Sockets::closeQuietly);
+  @Override
+  public void cutConnections() {
+    spliced.cutAll();
   }
 
   /** Stops accepting and drops the users still waiting; true for the call that closed it. */

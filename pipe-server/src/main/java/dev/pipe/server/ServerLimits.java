@@ -5,7 +5,9 @@ import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.proto.Limits;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Every bound on what a stranger can make the server hold, and the timeouts that end a wait.
@@ -25,25 +27,33 @@ public record ServerLimits(
     int maxFrameBytes,
     int loginFailuresBeforeBan,
     Duration loginFailureWindow,
-    Duration banDuration) {
+    Duration banDuration,
+    RelayLimits relay) {
 
-  /** The config file keys, each a field above in snake_case. */
-  static final Set<String> FILE_KEYS =
-      Set.of(
-          "handshake_timeout",
-          "heartbeat_interval",
-          "pending_timeout",
-          "shutdown_grace",
-          "max_unauthenticated_connections",
-          "max_unauthenticated_per_source",
-          "max_clients",
-          "max_tunnels_per_client",
-          "max_connections_per_tunnel",
-          "max_pending_connections",
-          "max_frame_bytes",
-          "login_failures_before_ban",
-          "login_failure_window",
-          "ban_duration");
+  /** The config file keys, each a field above in snake_case, and the relay's. */
+  static final Set<String> FILE_KEYS = fileKeys();
+
+  private static Set<String> fileKeys() {
+    Set<String> keys =
+        new HashSet<>(
+            Set.of(
+                "handshake_timeout",
+                "heartbeat_interval",
+                "pending_timeout",
+                "shutdown_grace",
+                "max_unauthenticated_connections",
+                "max_unauthenticated_per_source",
+                "max_clients",
+                "max_tunnels_per_client",
+                "max_connections_per_tunnel",
+                "max_pending_connections",
+                "max_frame_bytes",
+                "login_failures_before_ban",
+                "login_failure_window",
+                "ban_duration"));
+    keys.addAll(RelayLimits.FILE_KEYS);
+    return Set.copyOf(keys);
+  }
 
   public static Builder builder() {
     return new Builder();
@@ -65,6 +75,7 @@ public record ServerLimits(
     private int loginFailuresBeforeBan = 5;
     private Duration loginFailureWindow = Duration.ofMinutes(1);
     private Duration banDuration = Duration.ofMinutes(5);
+    private final RelayLimits.Builder relay = RelayLimits.builder();
 
     private Builder() {}
 
@@ -85,6 +96,7 @@ public record ServerLimits(
       count(table, "login_failures_before_ban").ifPresent(v -> loginFailuresBeforeBan = v);
       table.parsed("login_failure_window", Durations::parse).ifPresent(v -> loginFailureWindow = v);
       table.parsed("ban_duration", Durations::parse).ifPresent(v -> banDuration = v);
+      relay.file(table);
     }
 
     private static java.util.Optional<Integer> count(ConfigTable table, String key) {
@@ -154,6 +166,12 @@ public record ServerLimits(
       return this;
     }
 
+    /** Adjusts the relay's limits. */
+    public Builder relay(Consumer<RelayLimits.Builder> change) {
+      change.accept(relay);
+      return this;
+    }
+
     ServerLimits build() {
       if (heartbeatInterval.toMillis() < 10) {
         throw new ConfigException("heartbeat_interval must be at least 10ms");
@@ -179,7 +197,8 @@ public record ServerLimits(
           maxFrameBytes,
           loginFailuresBeforeBan,
           loginFailureWindow,
-          banDuration);
+          banDuration,
+          relay.build());
     }
   }
 }

@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param id unique on this server and never reused while it runs; names the tunnel in the admin API
  *     (a name is unique only per client, and a port is reused once released)
  * @param name the name the client gave it
- * @param port its public port
+ * @param port its public port; 0 for a relay tunnel, which has none
  */
 public record TunnelInfo(
     String id,
