@@ -1,26 +1,20 @@
 package dev.pipe.cli;
 
 import dev.pipe.client.ClientConfig;
-import dev.pipe.client.ClientListener;
-import dev.pipe.client.PipeClient;
-import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
-import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipe client}: exposes local ports through a pipe server until it is stopped. */
@@ -29,23 +23,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server. More tunnels go in a config file ([[tunnels]]).",
-      "Flags override the config file; the token can also come from PIPE_TOKEN."
+      "reachable on port 9000 of the server. --type relay --name N --secret K --local 22 opens",
+      "no port: only 'pipe visit' with the same name and secret reaches it, encrypted end to end.",
+      "More tunnels go in a config file ([[tunnels]], [[visitors]]). Flags override the file;",
+      "the token can also come from PIPE_TOKEN."
     })
 final class ClientCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
 
-  @Option(
-      names = "--server",
-      paramLabel = "HOST:PORT",
-      description = "The pipe server's control address.")
-  String server;
-
-  @Option(
-      names = "--token",
-      paramLabel = "TOKEN",
-      description = "The server's token (or PIPE_TOKEN).")
-  String token;
+  @Mixin ConnectionOptions connection;
 
   @Option(
       names = "--local",
@@ -68,7 +53,9 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--type",
       paramLabel = "TYPE",
-      description = "What the tunnel carries: tcp (default).")
+      description =
+          "What the tunnel carries: tcp (default), or relay: no public port, only visitors"
+              + " holding --secret reach it (pipe visit).")
   String type;
 
   @Option(
@@ -90,110 +77,18 @@ final class ClientCommand implements Callable<Integer> {
   List<String> denySources = new ArrayList<>();
 
   @Option(
-      names = "--no-tls",
-      description = "Plain TCP to a server run with --no-tls: only on a network you trust.")
-  boolean noTls;
-
-  @Option(
-      names = "--server-fingerprint",
-      paramLabel = "sha256:HEX",
-      description = "Trust the server only if its certificate has this fingerprint.")
-  String serverFingerprint;
-
-  @Option(
-      names = "--strict",
-      description = "Refuse a server met for the first time unless --server-fingerprint pins it.")
-  boolean strict;
-
-  @Option(
-      names = "--state-dir",
-      paramLabel = "DIR",
-      description = "Where known servers are remembered (default ~/.pipe).")
-  Path stateDir;
-
-  @Option(
-      names = "--no-reconnect",
-      description = "Exit with status 2 when the connection to the server is lost.")
-  boolean noReconnect;
-
-  @Option(
-      names = "--status",
-      paramLabel = "ADDR",
+      names = "--secret",
+      paramLabel = "SECRET",
       description =
-          "Where 'pipe status' reads this client's state: a loopback [HOST:]PORT (default"
-              + " 127.0.0.1:8912, 0 picks a free port) or off.")
-  String status;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "A client config file (TOML).")
-  Path config;
+          "With --type relay: the secret visitors must hold (12 characters or more; a config"
+              + " file keeps it out of 'ps').")
+  String secret;
 
   @Override
   public Integer call() throws Exception {
-    ClientConfig.Builder builder = ClientConfig.builder();
-    if (config != null) {
-      builder.file(config);
-    }
-    if (server != null) {
-      builder.server(Flags.parse("--server", server, text -> HostPort.parse(text, null)));
-    }
-    TokenSource.fromFlagOrEnvironment(token).ifPresent(builder::token);
-    if (noReconnect) {
-      builder.reconnect(false);
-    }
-    if (noTls) {
-      builder.tls(false);
-    }
-    if (serverFingerprint != null) {
-      builder.serverFingerprint(
-          Flags.parse("--server-fingerprint", serverFingerprint, Fingerprint::parse));
-    }
-    if (strict) {
-      builder.strict(true);
-    }
-    if (stateDir != null) {
-      builder.stateDir(stateDir);
-    }
-    if (status != null) {
-      builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
-    }
+    ClientConfig.Builder builder = connection.builder();
     flagTunnel().ifPresent(builder::tunnel);
-    ClientConfig clientConfig = builder.build();
-    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
-      try {
-        Shutdown.onSignal(client::close);
-        client.run();
-      } finally {
-        statusEndpoint.ifPresent(StatusEndpoint::close);
-      }
-    }
-    return 0;
-  }
-
-  /**
-   * Serves this client's state to {@code pipe status}. A status port that is taken (a second client
-   * on the same machine) is worth a warning, not a refusal to tunnel.
-   */
-  private static Optional<StatusEndpoint> startStatus(ClientConfig config, PipeClient client) {
-    if (config.status().isEmpty()) {
-      return Optional.empty();
-    }
-    HostPort address = config.status().get();
-    try {
-      StatusEndpoint endpoint = StatusEndpoint.start(address.toAddress(), client::status);
-      log.info(
-          "status on http://{}/status (read it with: pipe status --client {})",
-          new HostPort(address.host(), endpoint.address().getPort()),
-          new HostPort(address.host(), endpoint.address().getPort()));
-      return Optional.of(endpoint);
-    } catch (IOException e) {
-      log.warn(
-          "no status endpoint: cannot listen on {} ({}); give this client another --status"
-              + " 127.0.0.1:PORT, or --status off",
-          address,
-          e.getMessage());
-      return Optional.empty();
-    }
+    return ClientRun.run(builder.build());
   }
 
   /** The tunnel the flags describe, if they describe one. */
@@ -202,20 +97,29 @@ final class ClientCommand implements Callable<Integer> {
       if (name != null
           || type != null
           || bandwidth != null
+          || secret != null
           || !allowSources.isEmpty()
           || !denySources.isEmpty()) {
         throw new ConfigException(
-            "--name, --type, --bandwidth and the source lists describe a tunnel: give --local and"
-                + " --remote too");
+            "--name, --type, --secret, --bandwidth and the source lists describe a tunnel: give"
+                + " --local (and --remote, but for --type relay) too");
       }
       return Optional.empty();
     }
-    if (local == null || remote == null) {
-      throw new ConfigException(
-          "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
-    }
     TunnelType tunnelType =
         type == null ? TunnelType.TCP : Flags.parse("--type", type, TunnelType::parse);
+    boolean relay = tunnelType == TunnelType.RELAY;
+    if (relay && remote != null) {
+      throw new ConfigException(
+          "a relay tunnel opens no public port: drop --remote (visitors reach it with pipe"
+              + " visit)");
+    }
+    if (local == null || (remote == null && !relay)) {
+      throw new ConfigException(
+          relay
+              ? "a relay tunnel needs --local [HOST:]PORT: the service its visitors reach"
+              : "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
+    }
     HostPort localAddress =
         Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
     String tunnelName =
@@ -232,45 +136,18 @@ final class ClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
     }
-    return Optional.of(
-        new TunnelSpec(tunnelName, tunnelType, localAddress, remote, limit, sources));
-  }
-
-  /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
-  private record Printer(HostPort server) implements ClientListener {
-    @Override
-    public void tunnelReady(TunnelSpec tunnel, int remotePort) {
-      System.out.println(
-          "tunnel "
-              + tunnel.name()
-              + " ready: "
-              + tunnel.type().wireName()
-              + " "
-              + tunnel.local()
-              + " -> "
-              + new HostPort(server.host(), remotePort));
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelRejected(TunnelSpec tunnel, String reason) {
-      System.err.println("tunnel " + tunnel.name() + " rejected: " + reason);
-    }
-
-    @Override
-    public void tunnelOffline(TunnelSpec tunnel, String reason) {
-      System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelClosed(TunnelSpec tunnel, String reason) {
-      System.err.println(
-          "tunnel "
-              + tunnel.name()
-              + " closed by the server: "
-              + reason
-              + "; this client will not reopen it until it is restarted");
+    try {
+      return Optional.of(
+          new TunnelSpec(
+              tunnelName,
+              tunnelType,
+              localAddress,
+              relay ? 0 : remote,
+              limit,
+              sources,
+              secret == null ? Secret.none() : Secret.of(secret)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 }

@@ -22,13 +22,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything {@code pipe client} can be told, from flags or a TOML file. Build it with {@link
- * #builder()}: the file first, then the flags, which override it.
+ * Everything {@code pipe client} (and {@code pipe visit}) can be told, from flags or a TOML file:
+ * the tunnels it provides and the relay tunnels it visits. Build it with {@link #builder()}: the
+ * file first, then the flags, which override it.
  */
 public record ClientConfig(
     HostPort server,
     Secret token,
     List<TunnelSpec> tunnels,
+    List<VisitorSpec> visitors,
     boolean reconnect,
     ClientTls tls,
     Optional<HostPort> status) {
@@ -45,16 +47,27 @@ public record ClientConfig(
           "token",
           "reconnect",
           "tunnels",
+          "visitors",
           "tls",
           "server_fingerprint",
           "strict",
           "state_dir",
           "status");
   static final Set<String> TUNNEL_KEYS =
-      Set.of("name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources");
+      Set.of(
+          "name",
+          "type",
+          "local",
+          "remote",
+          "bandwidth",
+          "allow_sources",
+          "deny_sources",
+          "secret");
+  static final Set<String> VISITOR_KEYS = Set.of("name", "secret", "bind");
 
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
+    visitors = List.copyOf(visitors);
   }
 
   public static Builder builder() {
@@ -99,6 +112,7 @@ public record ClientConfig(
     private Path stateDir = StateDirectory.DEFAULT;
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    private final Map<HostPort, VisitorSpec> visitors = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -122,6 +136,14 @@ public record ClientConfig(
         }
         tunnels.put(spec.name(), spec);
       }
+      for (ConfigTable entry : table.tables("visitors")) {
+        VisitorSpec spec = visitor(entry);
+        if (visitors.containsKey(spec.bind())) {
+          throw entry.error(
+              "bind", "'" + spec.bind() + "' is used by two visitors; give each its own address");
+        }
+        visitors.put(spec.bind(), spec);
+      }
       return this;
     }
 
@@ -135,6 +157,9 @@ public record ClientConfig(
                   () ->
                       entry.error(
                           "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
+      if (type == TunnelType.RELAY) {
+        return relayTunnel(entry, local);
+      }
       long remote =
           entry
               .integer("remote")
@@ -153,8 +178,66 @@ public record ClientConfig(
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
         throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
       }
-      return new TunnelSpec(
-          name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny));
+      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
+      try {
+        return new TunnelSpec(
+            name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny), secret);
+      } catch (IllegalArgumentException e) {
+        throw entry.error("secret", e.getMessage());
+      }
+    }
+
+    /** A {@code type = "relay"} tunnel: a name and a secret, and no public port. */
+    private static TunnelSpec relayTunnel(ConfigTable entry, HostPort local) {
+      for (String publicKey : List.of("remote", "allow_sources", "deny_sources")) {
+        if (entry.has(publicKey)) {
+          throw entry.error(
+              publicKey,
+              "does not apply to a relay tunnel, which opens no public port: visitors reach it"
+                  + " with its secret");
+        }
+      }
+      String name =
+          entry
+              .parsed("name", TunnelName::check)
+              .orElseThrow(
+                  () ->
+                      entry.error(
+                          "missing 'name': visitors ask for a relay tunnel by name, like name ="
+                              + " \"home-ssh\""));
+      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
+      Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
+      try {
+        return new TunnelSpec(
+            name, TunnelType.RELAY, local, 0, bandwidth, SourceFilter.ANY, secret);
+      } catch (IllegalArgumentException e) {
+        throw entry.error("secret", e.getMessage());
+      }
+    }
+
+    private static VisitorSpec visitor(ConfigTable entry) {
+      entry.allowOnly(VISITOR_KEYS);
+      String name =
+          entry
+              .parsed("name", TunnelName::check)
+              .orElseThrow(
+                  () ->
+                      entry.error(
+                          "missing 'name': the relay tunnel to visit, like name = \"home-ssh\""));
+      HostPort bind =
+          entry
+              .parsedText("bind", text -> HostPort.parse(text, LOCALHOST))
+              .orElseThrow(
+                  () ->
+                      entry.error(
+                          "missing 'bind': where local programs connect, like bind ="
+                              + " \"127.0.0.1:2222\""));
+      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
+      try {
+        return new VisitorSpec(name, secret, bind);
+      } catch (IllegalArgumentException e) {
+        throw entry.error("secret", e.getMessage());
+      }
     }
 
     public Builder server(HostPort server) {
@@ -208,14 +291,21 @@ public record ClientConfig(
       return this;
     }
 
+    /** Adds a visitor, replacing a file visitor on the same local address. */
+    public Builder visitor(VisitorSpec spec) {
+      visitors.put(spec.bind(), spec);
+      return this;
+    }
+
     public ClientConfig build() {
       if (server == null) {
         throw new ConfigException(
             "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the config");
       }
-      if (tunnels.isEmpty()) {
+      if (tunnels.isEmpty() && visitors.isEmpty()) {
         throw new ConfigException(
-            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config");
+            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config"
+                + " (or, to reach a relay tunnel, run pipe visit or add [[visitors]])");
       }
       if (!tls && (pin.isPresent() || strict)) {
         throw new ConfigException(
@@ -226,6 +316,7 @@ public record ClientConfig(
           server,
           token,
           new ArrayList<>(tunnels.values()),
+          new ArrayList<>(visitors.values()),
           reconnect,
           new ClientTls(tls, pin, strict, stateDir),
           status);

@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One control connection of a client, from a successful login until it ends: registers every
- * tunnel, answers each Exchange on its own virtual thread, and sends heartbeats.
+ * One control connection of a client, from a successful login until it ends: registers every tunnel
+ * (a relay tunnel as a reservation, refreshed before it expires), answers each Exchange on its own
+ * virtual thread, passes the server's word about circuits on, and sends heartbeats.
  */
 final class ClientSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -26,17 +27,27 @@ final class ClientSession {
   private final ControlChannel channel;
   private final Duration heartbeatInterval;
   private final Map<String, Tunnel> tunnels;
+  private final List<Visitor> visitors;
+  private final OpenCircuits circuits;
   private final ClientListener listener;
   private final Map<String, String> rejections = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Thread refresher;
   private int accepted;
   private int forwarded;
   private String endReason = "";
 
-  ClientSession(ServerDialer.LoggedIn login, Map<String, Tunnel> tunnels, ClientListener listener) {
+  ClientSession(
+      ServerDialer.LoggedIn login,
+      Map<String, Tunnel> tunnels,
+      List<Visitor> visitors,
+      OpenCircuits circuits,
+      ClientListener listener) {
     this.channel = login.channel();
     this.heartbeatInterval = login.heartbeatInterval();
     this.tunnels = tunnels;
+    this.visitors = visitors;
+    this.circuits = circuits;
     this.listener = listener;
   }
 
@@ -45,9 +56,9 @@ final class ClientSession {
     return endReason;
   }
 
-  /** True once the server accepted at least one tunnel in this session. */
+  /** True once the server accepted at least one tunnel in this session, or none was asked. */
   boolean registered() {
-    return accepted > 0;
+    return accepted > 0 || forwarded == 0;
   }
 
   /**
@@ -62,16 +73,12 @@ final class ClientSession {
       for (Tunnel tunnel : tunnels.values()) {
         // A tunnel an operator closed stays closed until this client restarts.
         if (tunnel.state() != TunnelState.CLOSED) {
-          TunnelSpec spec = tunnel.spec();
-          channel.send(
-              new Message.Forward(
-                  spec.name(),
-                  spec.type(),
-                  spec.remotePort(),
-                  spec.sources().allowTexts(),
-                  spec.sources().denyTexts()));
+          channel.send(register(tunnel));
           forwarded++;
         }
+      }
+      for (Visitor visitor : visitors) {
+        listener.visitorReady(visitor.spec(), visitor.port());
       }
       while (dispatch(channel.receive())) {
         // dispatch did the work; an idle loop body keeps the exit condition in one place
@@ -91,8 +98,28 @@ final class ClientSession {
       endReason = "connection lost: " + e.getMessage();
     } finally {
       heartbeat.interrupt();
+      Thread refreshing = refresher;
+      if (refreshing != null) {
+        refreshing.interrupt();
+      }
       channel.close();
     }
+  }
+
+  /** What asks the server for a tunnel: a public port, or a relay reservation (or its refresh). */
+  private static Message register(Tunnel tunnel) {
+    TunnelSpec spec = tunnel.spec();
+    return tunnel
+        .relayKeys()
+        .<Message>map(keys -> new Message.Reserve(spec.name(), keys.accessKeyHex()))
+        .orElseGet(
+            () ->
+                new Message.Forward(
+                    spec.name(),
+                    spec.type(),
+                    spec.remotePort(),
+                    spec.sources().allowTexts(),
+                    spec.sources().denyTexts()));
   }
 
   /** Handles one frame; false when the server said goodbye. */
@@ -104,12 +131,21 @@ final class ClientSession {
         tunnel.ready(ok.remotePort());
         listener.tunnelReady(tunnel.spec(), ok.remotePort());
       }
+      case Message.ReservationAccepted reserved -> {
+        Tunnel tunnel = tunnel(reserved.tunnel());
+        if (tunnel.state() != TunnelState.READY) {
+          accepted++;
+          tunnel.ready(0);
+          listener.tunnelReady(tunnel.spec(), 0);
+          refreshEvery(Duration.ofMillis(reserved.ttlMillis()).dividedBy(2));
+        }
+      }
       case Message.ForwardRejected rejected -> {
         rejections.put(rejected.tunnel(), rejected.reason());
         Tunnel tunnel = tunnel(rejected.tunnel());
         tunnel.rejected(rejected.reason());
         listener.tunnelRejected(tunnel.spec(), rejected.reason());
-        if (rejections.size() == forwarded) {
+        if (rejections.size() == forwarded && visitors.isEmpty()) {
           throw new ClientFailure(allRejected());
         }
       }
@@ -117,7 +153,7 @@ final class ClientSession {
         Tunnel tunnel = tunnel(closedByServer.tunnel());
         tunnel.closedByServer(closedByServer.reason());
         listener.tunnelClosed(tunnel.spec(), closedByServer.reason());
-        if (tunnels.values().stream().noneMatch(ClientSession::mayOpen)) {
+        if (tunnels.values().stream().noneMatch(ClientSession::mayOpen) && visitors.isEmpty()) {
           throw new ClientFailure(
               "the server closed or rejected every tunnel of this client; the last: tunnel "
                   + closedByServer.tunnel()
@@ -131,6 +167,8 @@ final class ClientSession {
             .name("exchange-" + exchange.tunnel())
             .start(() -> tunnel.serve(exchange.id(), this));
       }
+      case Message.CircuitClosed closedByServer -> circuits.closedByServer(closedByServer);
+      case Message.CircuitThrottled throttled -> circuits.throttled(throttled);
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
       }
@@ -146,6 +184,10 @@ final class ClientSession {
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Reserve unexpected -> throw unexpected(unexpected);
+      case Message.Connect unexpected -> throw unexpected(unexpected);
+      case Message.CircuitOpened unexpected -> throw unexpected(unexpected);
+      case Message.CircuitRefused unexpected -> throw unexpected(unexpected);
     }
     return true;
   }
@@ -175,6 +217,37 @@ final class ClientSession {
   private static ProtocolException unexpected(Message message) {
     return new ProtocolException(
         message.getClass().getSimpleName() + " is not valid from a server on a control connection");
+  }
+
+  /**
+   * Refreshes every open reservation each {@code period} (half the server's TTL, so one lost
+   * refresh still leaves time); one thread for all of them, started with the first.
+   */
+  private void refreshEvery(Duration period) {
+    if (refresher != null || period.isZero()) {
+      return;
+    }
+    refresher =
+        Thread.ofVirtual()
+            .name("reservations")
+            .start(
+                () -> {
+                  try {
+                    while (!channel.isClosed()) {
+                      Thread.sleep(period);
+                      for (Tunnel tunnel : tunnels.values()) {
+                        if (tunnel.relayKeys().isPresent() && tunnel.state() == TunnelState.READY) {
+                          channel.send(register(tunnel));
+                        }
+                      }
+                    }
+                  } catch (InterruptedException e) {
+                    // The session ended.
+                  } catch (IOException e) {
+                    log.debug("refreshing reservations failed: {}", e.toString());
+                    channel.close();
+                  }
+                });
   }
 
   private void sendHeartbeats() {

@@ -6,7 +6,9 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proxy.ActiveSplices;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code pipe client}: logs in to the server, registers its tunnels, serves their user connections,
- * and reconnects forever (unless told not to) when the connection is lost.
+ * {@code pipe client} and {@code pipe visit}: logs in to the server, registers its tunnels, serves
+ * their user connections, listens for its visitors' local connections, and reconnects forever
+ * (unless told not to) when the connection is lost.
  */
 public final class PipeClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeClient.class);
@@ -25,6 +28,8 @@ public final class PipeClient implements AutoCloseable {
   private final ServerDialer dialer;
   private final ActiveSplices active = new ActiveSplices();
   private final Map<String, Tunnel> tunnels = new LinkedHashMap<>();
+  private final List<Visitor> visitors = new ArrayList<>();
+  private final OpenCircuits circuits;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile ClientSession session;
 
@@ -35,8 +40,12 @@ public final class PipeClient implements AutoCloseable {
     this.dialer =
         new ServerDialer(
             config.server(), config.token(), ConnectionId.random().hex(), transport(config));
+    this.circuits = new OpenCircuits(listener);
     for (TunnelSpec spec : config.tunnels()) {
-      tunnels.put(spec.name(), new Tunnel(spec, dialer, active));
+      tunnels.put(spec.name(), new Tunnel(spec, dialer, active, circuits, listener));
+    }
+    for (VisitorSpec spec : config.visitors()) {
+      visitors.add(new Visitor(spec, dialer, active, circuits, listener, () -> session != null));
     }
   }
 
@@ -60,17 +69,21 @@ public final class PipeClient implements AutoCloseable {
   /**
    * Runs on the calling thread until {@link #close()}.
    *
-   * @throws ClientFailure when retrying cannot help (wrong token, every tunnel rejected)
+   * @throws ClientFailure when retrying cannot help (wrong token, every tunnel rejected, a
+   *     visitor's local address taken)
    * @throws IOException when the connection is lost and reconnecting is turned off
    */
   public void run() throws ClientFailure, IOException {
+    for (Visitor visitor : visitors) {
+      visitor.listen();
+    }
     Backoff backoff = new Backoff();
     boolean everConnected = false;
     while (!isClosed()) {
       String problem;
       try {
         ServerDialer.LoggedIn login = dialer.login();
-        ClientSession current = new ClientSession(login, tunnels, listener);
+        ClientSession current = new ClientSession(login, tunnels, visitors, circuits, listener);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");
@@ -120,13 +133,13 @@ public final class PipeClient implements AutoCloseable {
     }
   }
 
-  /** A snapshot for {@code pipe status}. */
+  /** A snapshot for {@code pipe status}: the tunnels, then the visitors. */
   public ClientStatus status() {
+    List<TunnelStatus> rows = new ArrayList<>();
+    tunnels.values().forEach(tunnel -> rows.add(tunnel.status()));
+    visitors.forEach(visitor -> rows.add(visitor.status()));
     return new ClientStatus(
-        config.server().toString(),
-        session != null,
-        PipeVersion.software(),
-        tunnels.values().stream().map(Tunnel::status).toList());
+        config.server().toString(), session != null, PipeVersion.software(), rows);
   }
 
   private boolean isClosed() {
@@ -143,6 +156,7 @@ public final class PipeClient implements AutoCloseable {
       return;
     }
     stopped.countDown();
+    visitors.forEach(Visitor::close);
     ClientSession current = session;
     if (current != null) {
       current.close("the client is shutting down");

@@ -4,22 +4,27 @@ import com.google.common.util.concurrent.RateLimiter;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.RateLimitedInputStream;
 import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
 import dev.pipe.proxy.Traffic;
+import dev.pipe.relay.RelayKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A configured tunnel at run time: serves each user connection the server announces by dialing the
- * local service and a data connection, and splicing the two. Its bandwidth limit is shared by all
- * its connections, one limiter per direction. It also keeps the tunnel's state and traffic for
- * {@code pipe status}.
+ * local service and a data connection, and splicing the two. For a relay tunnel the data connection
+ * is a visitor's circuit: the splice runs through the end-to-end encryption, after a handshake that
+ * proves the visitor holds the tunnel's secret. Its bandwidth limit is shared by all its
+ * connections, one limiter per direction. It also keeps the tunnel's state and traffic for {@code
+ * pipe status}.
  */
 final class Tunnel {
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
@@ -27,6 +32,9 @@ final class Tunnel {
   private final TunnelSpec spec;
   private final ServerDialer dialer;
   private final ActiveSplices active;
+  private final OpenCircuits circuits;
+  private final ClientListener listener;
+  private final Optional<RelayKeys> relayKeys;
   private final RateLimiter upload;
   private final RateLimiter download;
   private final Traffic traffic = new Traffic();
@@ -34,10 +42,21 @@ final class Tunnel {
   private volatile String detail = "";
   private volatile int remotePort;
 
-  Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active) {
+  Tunnel(
+      TunnelSpec spec,
+      ServerDialer dialer,
+      ActiveSplices active,
+      OpenCircuits circuits,
+      ClientListener listener) {
     this.spec = spec;
     this.dialer = dialer;
     this.active = active;
+    this.circuits = circuits;
+    this.listener = listener;
+    this.relayKeys =
+        spec.type() == TunnelType.RELAY
+            ? Optional.of(RelayKeys.derive(spec.name(), spec.secret()))
+            : Optional.empty();
     this.upload = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
     this.download = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
   }
@@ -48,6 +67,11 @@ final class Tunnel {
 
   TunnelState state() {
     return state;
+  }
+
+  /** The keys of a relay tunnel; empty for a tunnel with a public port. */
+  Optional<RelayKeys> relayKeys() {
+    return relayKeys;
   }
 
   void ready(int port) {
@@ -118,6 +142,10 @@ final class Tunnel {
           e.getMessage());
       return;
     }
+    if (relayKeys.isPresent()) {
+      serveCircuit(id, local, data, relayKeys.get());
+      return;
+    }
     traffic.connectionOpened();
     try {
       Splice.Result result =
@@ -140,6 +168,35 @@ final class Tunnel {
     } finally {
       traffic.connectionClosed();
     }
+  }
+
+  /** Serves one visitor's circuit: the encrypted handshake, then the splice through it. */
+  private void serveCircuit(ConnectionId id, Socket local, Socket data, RelayKeys keys) {
+    SealedCircuit circuit;
+    try {
+      circuit = SealedCircuit.provider(data, keys, id, in -> throttled(in, download));
+    } catch (IOException e) {
+      listener.circuitBroken(spec.name(), "circuit id=" + id + " refused: " + e.getMessage());
+      Sockets.closeQuietly(local);
+      Sockets.closeQuietly(data);
+      return;
+    }
+    traffic.connectionOpened();
+    OpenCircuits.Registration registration = circuits.add(id, spec.name(), data);
+    try {
+      active.run(
+          Splice.Side.of(local, throttled(local.getInputStream(), upload)).counting(traffic.out()),
+          circuit.side().counting(traffic.in()),
+          "circuit-" + spec.name());
+    } catch (IOException e) {
+      log.debug("tunnel {} circuit id={} failed: {}", spec.name(), id, e.toString());
+      Sockets.closeQuietly(local);
+      Sockets.closeQuietly(data);
+    } finally {
+      registration.close();
+      traffic.connectionClosed();
+    }
+    CircuitReports.ended(log, listener, spec.name(), id, circuit);
   }
 
   private static InputStream throttled(InputStream in, RateLimiter limiter) {
