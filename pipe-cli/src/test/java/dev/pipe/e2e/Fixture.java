@@ -1,7 +1,9 @@
 package dev.pipe.e2e;
 
 import dev.pipe.client.TunnelSpec;
+import dev.pipe.client.VisitorSpec;
 import dev.pipe.config.HostPort;
+import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.server.ServerConfig;
@@ -18,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 
@@ -46,6 +49,26 @@ public final class Fixture {
 
   static TunnelSpec tcp(String name, int localPort, int remotePort) {
     return new TunnelSpec(name, TunnelType.TCP, new HostPort(LOOPBACK, localPort), remotePort);
+  }
+
+  /** The secret of the relay tunnels in tests. */
+  static final Secret RELAY_SECRET = Secret.of("relay-secret-for-e2e-tests");
+
+  /** A relay tunnel to {@code localPort}, with the test secret. */
+  static TunnelSpec relay(String name, int localPort) {
+    return new TunnelSpec(
+        name,
+        TunnelType.RELAY,
+        new HostPort(LOOPBACK, localPort),
+        0,
+        Optional.empty(),
+        SourceFilter.ANY,
+        RELAY_SECRET);
+  }
+
+  /** A visitor of {@code tunnel} on a free loopback port, holding {@code secret}. */
+  static VisitorSpec visitor(String tunnel, Secret secret) {
+    return new VisitorSpec(tunnel, secret, new HostPort(LOOPBACK, 0));
   }
 
   static Path temporaryDirectory(String prefix) {
