@@ -74,7 +74,16 @@ class PipeCliE2ETest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"", "server", "client", "demo", "example", "example http", "example echo"})
+      strings = {
+        "",
+        "server",
+        "client",
+        "visit",
+        "demo",
+        "example",
+        "example http",
+        "example echo"
+      })
   void everyCommandHasHelp(String command) throws Exception {
     List<String> args =
         new java.util.ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));

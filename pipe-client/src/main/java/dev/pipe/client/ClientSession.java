@@ -28,7 +28,6 @@ final class ClientSession {
   private final Duration heartbeatInterval;
   private final Map<String, Tunnel> tunnels;
   private final List<Visitor> visitors;
-  private final OpenCircuits circuits;
   private final ClientListener listener;
   private final Map<String, String> rejections = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -41,13 +40,11 @@ final class ClientSession {
       ServerDialer.LoggedIn login,
       Map<String, Tunnel> tunnels,
       List<Visitor> visitors,
-      OpenCircuits circuits,
       ClientListener listener) {
     this.channel = login.channel();
     this.heartbeatInterval = login.heartbeatInterval();
     this.tunnels = tunnels;
     this.visitors = visitors;
-    this.circuits = circuits;
     this.listener = listener;
   }
 
@@ -167,8 +164,17 @@ final class ClientSession {
             .name("exchange-" + exchange.tunnel())
             .start(() -> tunnel.serve(exchange.id(), this));
       }
-      case Message.CircuitClosed closedByServer -> circuits.closedByServer(closedByServer);
-      case Message.CircuitThrottled throttled -> circuits.throttled(throttled);
+      case Message.CircuitClosed closedByServer -> {
+        // The server cuts the circuit's connection itself; the reason is what only it can tell.
+        if (carries(closedByServer.tunnel())) {
+          listener.circuitClosed(closedByServer.tunnel(), closedByServer.reason());
+        }
+      }
+      case Message.CircuitThrottled throttled -> {
+        if (carries(throttled.tunnel())) {
+          listener.circuitThrottled(throttled.tunnel(), throttled.bytesPerSecond());
+        }
+      }
       case Message.Heartbeat heartbeat -> {
         // Receiving it was the point: the read timeout starts again.
       }
@@ -190,6 +196,12 @@ final class ClientSession {
       case Message.CircuitRefused unexpected -> throw unexpected(unexpected);
     }
     return true;
+  }
+
+  /** True if this client provides or visits the relay tunnel {@code name}. */
+  private boolean carries(String name) {
+    return (tunnels.containsKey(name) && tunnels.get(name).relayKeys().isPresent())
+        || visitors.stream().anyMatch(visitor -> visitor.spec().name().equals(name));
   }
 
   /** True for a tunnel that is open or may still open in this session. */

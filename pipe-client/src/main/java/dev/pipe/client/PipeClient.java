@@ -29,7 +29,6 @@ public final class PipeClient implements AutoCloseable {
   private final ActiveSplices active = new ActiveSplices();
   private final Map<String, Tunnel> tunnels = new LinkedHashMap<>();
   private final List<Visitor> visitors = new ArrayList<>();
-  private final OpenCircuits circuits;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile ClientSession session;
 
@@ -40,12 +39,11 @@ public final class PipeClient implements AutoCloseable {
     this.dialer =
         new ServerDialer(
             config.server(), config.token(), ConnectionId.random().hex(), transport(config));
-    this.circuits = new OpenCircuits(listener);
     for (TunnelSpec spec : config.tunnels()) {
-      tunnels.put(spec.name(), new Tunnel(spec, dialer, active, circuits, listener));
+      tunnels.put(spec.name(), new Tunnel(spec, dialer, active, listener));
     }
     for (VisitorSpec spec : config.visitors()) {
-      visitors.add(new Visitor(spec, dialer, active, circuits, listener, () -> session != null));
+      visitors.add(new Visitor(spec, dialer, active, listener, () -> session != null));
     }
   }
 
@@ -83,7 +81,7 @@ public final class PipeClient implements AutoCloseable {
       String problem;
       try {
         ServerDialer.LoggedIn login = dialer.login();
-        ClientSession current = new ClientSession(login, tunnels, visitors, circuits, listener);
+        ClientSession current = new ClientSession(login, tunnels, visitors, listener);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");

@@ -32,7 +32,6 @@ final class Tunnel {
   private final TunnelSpec spec;
   private final ServerDialer dialer;
   private final ActiveSplices active;
-  private final OpenCircuits circuits;
   private final ClientListener listener;
   private final Optional<RelayKeys> relayKeys;
   private final RateLimiter upload;
@@ -42,16 +41,10 @@ final class Tunnel {
   private volatile String detail = "";
   private volatile int remotePort;
 
-  Tunnel(
-      TunnelSpec spec,
-      ServerDialer dialer,
-      ActiveSplices active,
-      OpenCircuits circuits,
-      ClientListener listener) {
+  Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active, ClientListener listener) {
     this.spec = spec;
     this.dialer = dialer;
     this.active = active;
-    this.circuits = circuits;
     this.listener = listener;
     this.relayKeys =
         spec.type() == TunnelType.RELAY
@@ -182,7 +175,6 @@ final class Tunnel {
       return;
     }
     traffic.connectionOpened();
-    OpenCircuits.Registration registration = circuits.add(id, spec.name(), data);
     try {
       active.run(
           Splice.Side.of(local, throttled(local.getInputStream(), upload)).counting(traffic.out()),
@@ -193,7 +185,6 @@ final class Tunnel {
       Sockets.closeQuietly(local);
       Sockets.closeQuietly(data);
     } finally {
-      registration.close();
       traffic.connectionClosed();
     }
     CircuitReports.ended(log, listener, spec.name(), id, circuit);

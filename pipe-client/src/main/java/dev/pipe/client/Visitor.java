@@ -26,7 +26,6 @@ final class Visitor implements AutoCloseable {
   private final VisitorSpec spec;
   private final ServerDialer dialer;
   private final ActiveSplices active;
-  private final OpenCircuits circuits;
   private final ClientListener listener;
   private final BooleanSupplier connected;
   private final RelayKeys keys;
@@ -38,13 +37,11 @@ final class Visitor implements AutoCloseable {
       VisitorSpec spec,
       ServerDialer dialer,
       ActiveSplices active,
-      OpenCircuits circuits,
       ClientListener listener,
       BooleanSupplier connected) {
     this.spec = spec;
     this.dialer = dialer;
     this.active = active;
-    this.circuits = circuits;
     this.listener = listener;
     this.connected = connected;
     this.keys = RelayKeys.derive(spec.name(), spec.secret());
@@ -135,8 +132,6 @@ final class Visitor implements AutoCloseable {
         opened.opened().maxDurationMillis(),
         opened.opened().bytesPerSecond());
     traffic.connectionOpened();
-    OpenCircuits.Registration registration =
-        circuits.add(opened.opened().id(), spec.name(), socket);
     try {
       active.run(
           Splice.Side.of(local).counting(traffic.in()),
@@ -147,7 +142,6 @@ final class Visitor implements AutoCloseable {
       Sockets.closeQuietly(local);
       Sockets.closeQuietly(socket);
     } finally {
-      registration.close();
       traffic.connectionClosed();
     }
     CircuitReports.ended(log, listener, spec.name(), opened.opened().id(), circuit);

@@ -1,0 +1,246 @@
+package dev.pipe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipe.e2e.Fixture;
+import dev.pipe.example.EchoServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Relay tunnels as users run them: a server, a provider and a visitor, three processes of the
+ * packaged jar on loopback.
+ */
+@Timeout(300)
+class RelayCliE2ETest {
+  private static final String TOKEN = "cli-relay-token-9d2e";
+  private static final String SECRET = "cli-relay-secret-41f7c2";
+  private static final Duration EXIT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+  private EchoServer echo;
+
+  @BeforeEach
+  void startEcho() throws IOException {
+    echo = EchoServer.start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stopEcho() throws IOException {
+    echo.close();
+  }
+
+  private PipeProcess server(String... extra) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--admin-port",
+                "0",
+                "--state-dir",
+                dir.resolve("server-state").toString()));
+    args.addAll(List.of(extra));
+    return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
+  }
+
+  /** A client-side process ({@code client} or {@code visit}) of the server on {@code port}. */
+  private PipeProcess clientSide(String command, int port, String... extra) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "--server",
+                "127.0.0.1:" + port,
+                "--status",
+                "off",
+                "--state-dir",
+                dir.resolve(command + "-state").toString()));
+    args.addAll(List.of(extra));
+    return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
+  }
+
+  private PipeProcess provider(int port) throws Exception {
+    return clientSide(
+        "client",
+        port,
+        "--type",
+        "relay",
+        "--name",
+        "home-echo",
+        "--secret",
+        SECRET,
+        "--local",
+        String.valueOf(echo.port()));
+  }
+
+  private PipeProcess visitor(int port, String secret) throws Exception {
+    return clientSide(
+        "visit", port, "--name", "home-echo", "--secret", secret, "--bind", "127.0.0.1:0");
+  }
+
+  private static int visitorPort(PipeProcess visitor) throws Exception {
+    return Integer.parseInt(
+        visitor
+            .await(
+                "visitor home-echo ready: 127\\.0\\.0\\.1:(\\d+) -> relay tunnel home-echo via"
+                    + " 127\\.0\\.0\\.1:\\d+")
+            .group(1));
+  }
+
+  @Test
+  void fourConcurrentCircuitsEachCarryFiftyMebibytesEachWayIntact() throws Exception {
+    try (PipeProcess server = server("--max-circuit-rate", "0");
+        PipeProcess provider = provider(server.controlPort());
+        PipeProcess visitor = visitor(server.controlPort(), SECRET);
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      provider.await("tunnel home-echo ready: relay 127\\.0\\.0\\.1:" + echo.port());
+      int port = visitorPort(visitor);
+      long size = 50L * 1024 * 1024;
+      List<Future<String[]>> circuits = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        long seed = i;
+        circuits.add(threads.submit(() -> roundTrip(port, seed, size)));
+      }
+      for (Future<String[]> circuit : circuits) {
+        String[] digests = circuit.get();
+        assertThat(digests[1]).as("SHA-256 of what came back").isEqualTo(digests[0]);
+      }
+      server.await("circuit id=\\w+ tunnel=home-echo closed: 52\\d{6} bytes to the provider");
+      assertThat(server.stderr()).doesNotContain("WARN");
+    }
+  }
+
+  /** Sends {@code size} seeded random bytes through the echo; the SHA-256 sent and received. */
+  private static String[] roundTrip(int port, long seed, long size) throws Exception {
+    try (Socket user = new Socket(InetAddress.getLoopbackAddress(), port);
+        ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
+      user.setSoTimeout(60_000);
+      Future<String> sent = writer.submit(() -> send(user, seed, size));
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      InputStream in = user.getInputStream();
+      byte[] buffer = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        digest.update(buffer, 0, n);
+        total += n;
+      }
+      assertThat(total).isEqualTo(size);
+      return new String[] {sent.get(), HexFormat.of().formatHex(digest.digest())};
+    }
+  }
+
+  private static String send(Socket user, long seed, long size) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    Random random = new Random(seed);
+    byte[] chunk = new byte[64 * 1024];
+    OutputStream out = user.getOutputStream();
+    for (long left = size; left > 0; left -= chunk.length) {
+      random.nextBytes(chunk);
+      int n = (int) Math.min(chunk.length, left);
+      out.write(chunk, 0, n);
+      digest.update(chunk, 0, n);
+    }
+    user.shutdownOutput();
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  @Test
+  void aRestartedProviderGetsItsReservationBackAndNewCircuitsWork() throws Exception {
+    try (PipeProcess server = server();
+        PipeProcess visitor = visitor(server.controlPort(), SECRET)) {
+      int port = visitorPort(visitor);
+      try (PipeProcess provider = provider(server.controlPort())) {
+        provider.await("tunnel home-echo ready: relay");
+        assertThat(PipeProcess.echoThrough(port, "before the restart"))
+            .isEqualTo("before the restart");
+        provider.kill();
+      }
+      server.await("released relay tunnels \\[home-echo\\]");
+      assertThat(PipeProcess.echoThrough(port, "while it is away")).isEmpty();
+      visitor.await(
+          "visitor home-echo: circuit refused: the provider is not connected to this server");
+      server.await("circuit refused: tunnel=home-echo visitor=127.0.0.1:\\d+ reason=\"no such");
+
+      try (PipeProcess provider = provider(server.controlPort())) {
+        provider.await("tunnel home-echo ready: relay");
+        assertThat(PipeProcess.echoThrough(port, "after the restart"))
+            .isEqualTo("after the restart");
+      }
+    }
+  }
+
+  @Test
+  void theErrorsAUserReads() throws Exception {
+    try (PipeProcess server = server();
+        PipeProcess provider = provider(server.controlPort());
+        PipeProcess wrong = visitor(server.controlPort(), "not-the-provider-secret")) {
+      provider.await("tunnel home-echo ready: relay");
+      int port = visitorPort(wrong);
+      assertThat(PipeProcess.echoThrough(port, "let me in")).isEmpty();
+      wrong.await(
+          "visitor home-echo: circuit refused: wrong secret: this visitor's secret for relay"
+              + " tunnel 'home-echo' is not the provider's");
+      server.await(
+          "authentication failure: source=127\\.0\\.0\\.1 port=\\d+ reason=\"wrong secret for"
+              + " relay tunnel home-echo\"");
+    }
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        PipeProcess visitor =
+            clientSide(
+                "visit",
+                Fixture.freePorts(1)[0],
+                "--name",
+                "home-echo",
+                "--secret",
+                SECRET,
+                "--bind",
+                "127.0.0.1:" + taken.getLocalPort())) {
+      assertThat(visitor.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(visitor.stderr())
+          .contains(
+              "error: visitor of home-echo cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("choose another --bind");
+    }
+    try (PipeProcess weak =
+        clientSide(
+            "client",
+            Fixture.freePorts(1)[0],
+            "--type",
+            "relay",
+            "--name",
+            "home",
+            "--secret",
+            "short",
+            "--local",
+            "22")) {
+      assertThat(weak.awaitExit(EXIT)).isEqualTo(1);
+      assertThat(weak.stderr())
+          .contains("error: relay tunnel home has a secret of 5 characters; use at least 12");
+    }
+  }
+}
