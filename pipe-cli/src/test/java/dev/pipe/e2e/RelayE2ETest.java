@@ -109,4 +109,44 @@ class RelayE2ETest {
       assertThat(visitor.notices()).isEmpty();
     }
   }
+
+  @Test
+  void anOperatorSeesRelayTunnelsAndTheirCircuitsAndCanCloseOne() throws Exception {
+    try (AdminFixture admin =
+            AdminFixture.start(
+                Fixture.serverConfig().limits(limits -> limits.relay(r -> r.maxCircuitRate(0))));
+        RunningClient provider =
+            RunningClient.start(admin.server, relay("home-echo", echo.port()));
+        RunningClient visitor =
+            RunningClient.visit(admin.server, visitor("home-echo", RELAY_SECRET));
+        Socket circuit = Fixture.connect(port(provider, visitor))) {
+      circuit.getOutputStream().write('x');
+      assertThat(circuit.getInputStream().read()).isEqualTo('x');
+
+      assertThat(admin.get("/api/tunnels").body())
+          .contains("\"name\":\"home-echo\",\"type\":\"relay\",\"port\":0")
+          .contains("\"connections\":1");
+      String metrics = admin.get("/metrics", "Accept", "text/plain").body();
+      assertThat(metrics)
+          .contains("pipe_tunnels_open{type=\"relay\"} 1.0")
+          .contains(
+              "pipe_tunnel_connections_active{port=\"0\",tunnel=\"home-echo\",type=\"relay\"} 1.0");
+
+      String id = admin.server.tunnels().getFirst().id();
+      assertThat(admin.send("DELETE", "/api/tunnels/" + id + "?reason=maintenance").statusCode())
+          .isEqualTo(200);
+      assertThat(provider.awaitClosed("home-echo")).isEqualTo("maintenance");
+      assertThat(circuit.getInputStream().read()).as("its circuit is cut").isEqualTo(-1);
+      try (Socket refused = Fixture.connect(visitor.awaitVisitor("home-echo"))) {
+        assertThat(refused.getInputStream().read()).isEqualTo(-1);
+      }
+      assertThat(visitor.awaitNotice("refused home-echo"))
+          .contains("the provider is not connected to this server");
+    }
+  }
+
+  private static int port(RunningClient provider, RunningClient visitor) throws Exception {
+    provider.awaitReady("home-echo");
+    return visitor.awaitVisitor("home-echo");
+  }
 }

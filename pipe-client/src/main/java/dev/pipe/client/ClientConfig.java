@@ -183,7 +183,7 @@ public record ClientConfig(
         return new TunnelSpec(
             name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny), secret);
       } catch (IllegalArgumentException e) {
-        throw entry.error("secret", e.getMessage());
+        throw entry.error("secret", "is invalid: " + e.getMessage());
       }
     }
 
@@ -211,7 +211,7 @@ public record ClientConfig(
         return new TunnelSpec(
             name, TunnelType.RELAY, local, 0, bandwidth, SourceFilter.ANY, secret);
       } catch (IllegalArgumentException e) {
-        throw entry.error("secret", e.getMessage());
+        throw entry.error("secret", "is invalid: " + e.getMessage());
       }
     }
 
@@ -236,7 +236,7 @@ public record ClientConfig(
       try {
         return new VisitorSpec(name, secret, bind);
       } catch (IllegalArgumentException e) {
-        throw entry.error("secret", e.getMessage());
+        throw entry.error("secret", "is invalid: " + e.getMessage());
       }
     }
 

@@ -105,7 +105,8 @@ function renderTunnels(tunnels) {
       cells["type"].appendChild(badge);
     }
     cells["type"].firstChild.textContent = tunnel.type;
-    cells["port"].textContent = tunnel.port;
+    // A relay tunnel has no public port: visitors reach it through circuits.
+    cells["port"].textContent = tunnel.type === "relay" ? "none (relay)" : tunnel.port;
     cells["client"].textContent = tunnel.client.address;
     cells["connections"].textContent = tunnel.connections + " / " + tunnel.connectionsTotal;
     cells["connections"].title = "open now / since the tunnel opened";
@@ -162,8 +163,10 @@ function setStatus(text, isError) {
 function confirmClose(tr) {
   const dialog = $("confirm-close");
   $("confirm-name").textContent = tr.dataset.name;
-  $("confirm-text").textContent =
-    "Port " + tr.dataset.port + " stops accepting users and its open connections are cut. " +
+  const what = tr.dataset.port === "0"
+    ? "The relay reservation ends and its circuits are cut. "
+    : "Port " + tr.dataset.port + " stops accepting users and its open connections are cut. ";
+  $("confirm-text").textContent = what +
     "The client at " + tr.dataset.client + " is told why and does not reopen the tunnel until it restarts.";
   dialog.dataset.id = tr.dataset.id;
   dialog.returnValue = "";
