@@ -5,19 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipe.e2e.Fixture;
 import dev.pipe.example.EchoServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,36 +45,11 @@ class RelayCliE2ETest {
   }
 
   private PipeProcess server(String... extra) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--admin-port",
-                "0",
-                "--state-dir",
-                dir.resolve("server-state").toString()));
-    args.addAll(List.of(extra));
-    return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
+    return PipeProcess.server(dir, TOKEN, extra);
   }
 
-  /** A client-side process ({@code client} or {@code visit}) of the server on {@code port}. */
   private PipeProcess clientSide(String command, int port, String... extra) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                command,
-                "--server",
-                "127.0.0.1:" + port,
-                "--status",
-                "off",
-                "--state-dir",
-                dir.resolve(command + "-state").toString()));
-    args.addAll(List.of(extra));
-    return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
+    return PipeProcess.clientSide(dir, TOKEN, command, port, extra);
   }
 
   private PipeProcess provider(int port) throws Exception {
@@ -139,34 +108,11 @@ class RelayCliE2ETest {
     try (Socket user = new Socket(InetAddress.getLoopbackAddress(), port);
         ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor()) {
       user.setSoTimeout(60_000);
-      Future<String> sent = writer.submit(() -> send(user, seed, size));
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      InputStream in = user.getInputStream();
-      byte[] buffer = new byte[64 * 1024];
-      long total = 0;
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        digest.update(buffer, 0, n);
-        total += n;
-      }
-      assertThat(total).isEqualTo(size);
-      return new String[] {sent.get(), HexFormat.of().formatHex(digest.digest())};
+      Future<String> sent = writer.submit(() -> Fixture.sendRandom(user, seed, size));
+      Fixture.Received received = Fixture.receiveAll(user.getInputStream());
+      assertThat(received.bytes()).isEqualTo(size);
+      return new String[] {sent.get(), received.sha256()};
     }
-  }
-
-  private static String send(Socket user, long seed, long size) throws Exception {
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    Random random = new Random(seed);
-    byte[] chunk = new byte[64 * 1024];
-    OutputStream out = user.getOutputStream();
-    for (long left = size; left > 0; left -= chunk.length) {
-      random.nextBytes(chunk);
-      int n = (int) Math.min(chunk.length, left);
-      out.write(chunk, 0, n);
-      digest.update(chunk, 0, n);
-    }
-    user.shutdownOutput();
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   @Test

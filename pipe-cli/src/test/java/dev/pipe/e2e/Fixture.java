@@ -137,7 +137,7 @@ public final class Fixture {
   /**
    * Writes {@code total} seeded random bytes in chunks, then half-closes; returns their SHA-256.
    */
-  static String sendRandom(Socket socket, long seed, long total) throws IOException {
+  public static String sendRandom(Socket socket, long seed, long total) throws IOException {
     MessageDigest digest = sha256();
     Random random = new Random(seed);
     byte[] chunk = new byte[64 * 1024];
@@ -155,9 +155,9 @@ public final class Fixture {
   }
 
   /** A digest of everything read until end of stream, and how many bytes that was. */
-  record Received(String sha256, long bytes) {}
+  public record Received(String sha256, long bytes) {}
 
-  static Received receiveAll(InputStream in) throws IOException {
+  public static Received receiveAll(InputStream in) throws IOException {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[64 * 1024];
     long total = 0;
