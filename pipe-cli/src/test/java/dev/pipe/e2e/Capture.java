@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A packet capture with Debian's tcpdump on the loopback interface, filtered on one TCP port, and
@@ -67,8 +68,23 @@ final class Capture implements AutoCloseable {
     return new Capture(tcpdump, file, errors);
   }
 
-  /** Stops the capture and returns every direction's payload, in the order they were sent. */
-  Map<Flow, byte[]> stop() throws IOException, InterruptedException {
+  /**
+   * Waits until the packets written so far satisfy {@code complete} (tcpdump lags behind the
+   * traffic on a busy machine), then stops the capture and returns every direction's payload, in
+   * the order it was sent.
+   */
+  Map<Flow, byte[]> stopWhen(String what, Predicate<Map<Flow, byte[]>> complete)
+      throws IOException, InterruptedException {
+    Fixture.eventually(
+        Duration.ofSeconds(30),
+        "the capture to hold " + what,
+        () -> {
+          try {
+            return complete.test(payloads(Files.readAllBytes(file)));
+          } catch (IOException e) {
+            return false;
+          }
+        });
     tcpdump.destroy();
     assertThat(tcpdump.waitFor(15, TimeUnit.SECONDS)).as("tcpdump stops").isTrue();
     assertThat(read(errors)).contains("packets captured");
@@ -93,6 +109,9 @@ final class Capture implements AutoCloseable {
     while (offset + 16 <= pcap.length) {
       int captured = in.getInt(offset + 8);
       int frame = offset + 16;
+      if (frame + captured > pcap.length) {
+        break; // tcpdump is still writing this packet
+      }
       offset = frame + captured;
       ByteBuffer packet = ByteBuffer.wrap(pcap, frame, captured).slice();
       int etherType = packet.getShort(12) & 0xffff;
