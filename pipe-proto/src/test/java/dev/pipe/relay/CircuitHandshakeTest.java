@@ -163,6 +163,20 @@ class CircuitHandshakeTest {
   }
 
   @Test
+  void aKeyOfSmallOrderIsRefused() throws IOException {
+    MemoryPipe toProvider = new MemoryPipe();
+    // "PE", version 1, then the X25519 point 0, which would make the shared secret all zeros.
+    toProvider.out.write(new byte[] {'P', 'E', 1}, 0, 3);
+    toProvider.out.write(new byte[32], 0, 32);
+    assertThatThrownBy(
+            () ->
+                CircuitHandshake.respond(
+                    toProvider.in, new MemoryPipe().out, KEYS, ConnectionId.random()))
+        .isInstanceOf(CircuitIntegrityException.class)
+        .hasMessageContaining("X25519 key is unusable");
+  }
+
+  @Test
   void theAccessProofAnswersOneNonceAndOneName() {
     String nonce = Proof.newNonce();
     String proof = KEYS.accessProof(nonce);
