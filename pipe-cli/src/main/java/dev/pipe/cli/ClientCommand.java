@@ -22,11 +22,12 @@ import picocli.CommandLine.Option;
     name = "client",
     mixinStandardHelpOptions = true,
     description = {
-      "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server. --type relay --name N --secret K --local 22 opens",
-      "no port: only 'pipe visit' with the same name and secret reaches it, encrypted end to end.",
-      "More tunnels go in a config file ([[tunnels]], [[visitors]]). Flags override the file;",
-      "the token can also come from PIPE_TOKEN."
+      "Expose a local port on the server: --local 3000 --remote 9000 makes",
+      "127.0.0.1:3000 here reachable on port 9000 of the server. With --type relay",
+      "--name N --secret K --local 22 no port opens: only 'pipe visit' with the same",
+      "name and secret reaches it, encrypted end to end. More tunnels go in a config",
+      "file ([[tunnels]], [[visitors]]). Flags override the file; the token can also",
+      "come from PIPE_TOKEN."
     })
 final class ClientCommand implements Callable<Integer> {
 

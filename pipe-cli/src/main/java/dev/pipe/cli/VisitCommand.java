@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
     name = "visit",
     mixinStandardHelpOptions = true,
     description = {
-      "Reach a relay tunnel (a provider's 'pipe client --type relay') through the server:",
-      "--name home-ssh --secret K --bind 127.0.0.1:2222 makes each connection to 127.0.0.1:2222",
-      "a circuit to the provider's local service, encrypted end to end with the secret, which the",
-      "server never sees. More visitors go in a config file ([[visitors]]); flags override it."
+      "Reach a relay tunnel (a provider's 'pipe client --type relay') through the",
+      "server: --name home-ssh --secret K --bind 127.0.0.1:2222 makes each connection",
+      "to 127.0.0.1:2222 a circuit to the provider's local service, encrypted end to",
+      "end with the secret, which the server never sees. More visitors go in a config",
+      "file ([[visitors]]); flags override it."
     })
 final class VisitCommand implements Callable<Integer> {
 
