@@ -19,9 +19,11 @@ COPY pipe-client/pom.xml pipe-client/
 COPY pipe-admin/pom.xml pipe-admin/
 COPY example/pom.xml example/
 COPY pipe-cli/pom.xml pipe-cli/
-RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=dev.pipe
+COPY pipe-bench/pom.xml pipe-bench/
+# Only what the pipe jar needs: the benchmarks (pipe-bench) stay out of the image build.
+RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=dev.pipe -pl pipe-cli -am
 COPY . .
-RUN ./mvnw -B -q -DskipTests package \
+RUN ./mvnw -B -q -DskipTests package -pl pipe-cli -am \
     && cp pipe-cli/target/pipe.jar /pipe.jar
 
 FROM eclipse-temurin:25-jre

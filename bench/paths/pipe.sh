@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # pipe as a path of ../shared/bench: a pipe server and a pipe client on loopback, one tunnel per
-# mapping (entry port -> service port). TLS 1.3 between them, as users run it; pipe-notls.sh is
-# the same with --no-tls on both sides. Sourced by the harness's run-all.sh; see bench/run.sh.
-PATH_DESC=${PATH_DESC:-"pipe: server + client (Java 25, virtual threads), TLS 1.3, one data connection per user connection"}
-PATH_PROTOS="tcp"
+# mapping PROTO:ENTRY:SERVICE (a udp mapping is a udp tunnel; tcp and udp may share an entry port).
+# TLS 1.3 between them, as users run it; pipe-notls.sh is the same with --no-tls on both sides.
+# Sourced by the harness's run-all.sh (see bench/run.sh) and by bench/udp-rate.sh.
+PATH_DESC=${PATH_DESC:-"pipe: server + client (Java 25, virtual threads), TLS 1.3, a pool of 8 ready data connections, one data connection per udp tunnel"}
+PATH_PROTOS="tcp udp"
 PIPE_REPO=${PIPE_REPO:?set PIPE_REPO to the pipe checkout}
 PIPE_CONTROL_PORT=${PIPE_CONTROL_PORT:-17000}
 PIPE_TLS=${PIPE_TLS:-on}
+[ -n "${PIPE_CLIENT_ARGS+set}" ] || PIPE_CLIENT_ARGS=()
 
 path_start() {
     local m proto entry svc token config tls=()
@@ -30,5 +32,6 @@ path_start() {
     wait_port "$PIPE_CONTROL_PORT" 60 || die "pipe server did not start (see $BENCH_RUN/pipe-server.log)"
     # A fresh client state: the client trusts the server's new certificate on first contact.
     bench_bg pipe-client "$JAVA_HOME/bin/java" ${PIPE_JAVA_OPTS:-} -jar "$PIPE_REPO/pipe-cli/target/pipe.jar" \
-        client --config "$config" --state-dir "$BENCH_RUN/client-state" "${tls[@]}"
+        client --config "$config" --state-dir "$BENCH_RUN/client-state" "${tls[@]}" \
+        "${PIPE_CLIENT_ARGS[@]}"
 }

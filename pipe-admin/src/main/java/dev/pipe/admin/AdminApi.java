@@ -29,7 +29,13 @@ final class AdminApi {
 
   /** One element of {@code GET /api/clients}. */
   record ClientView(
-      String id, String address, String user, String version, String since, int tunnels) {}
+      String id,
+      String address,
+      String user,
+      String version,
+      String since,
+      int tunnels,
+      int pooled) {}
 
   /** The client of a tunnel, as {@code GET /api/tunnels} shows it. */
   record ClientRef(String id, String address) {}
@@ -143,7 +149,8 @@ final class AdminApi {
                 client.user(),
                 client.version(),
                 client.since().toString(),
-                tunnelsByClient.getOrDefault(client.id(), 0L).intValue());
+                tunnelsByClient.getOrDefault(client.id(), 0L).intValue(),
+                client.pooled().getAsInt());
     return server.clients().stream().map(view).toList();
   }
 

@@ -2,8 +2,8 @@ package dev.pipe.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.pipe.proto.Secret;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.server.AdminSettings;
-import dev.pipe.server.RateLimitedLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;

@@ -38,6 +38,7 @@ public final class PrometheusMetrics implements ServerEvents {
   private final Gauge tunnels;
   private final Counter tunnelsOpened;
   private final Counter connections;
+  private final Counter dispatched;
   private final Counter handshakeFailures;
   private final Counter limitRejections;
 
@@ -73,6 +74,13 @@ public final class PrometheusMetrics implements ServerEvents {
             "type",
             types);
     types.forEach(type -> tunnels.labelValues(type).set(0));
+    dispatched =
+        counter(
+            "pipe_user_connections_dispatched_total",
+            "User connections handed to their client, by how: a pooled data connection at once,"
+                + " or an exchange (the client opens a data connection)",
+            "via",
+            List.of("pool", "exchange"));
     handshakeFailures =
         counter(
             "pipe_handshake_failures_total",
@@ -175,6 +183,11 @@ public final class PrometheusMetrics implements ServerEvents {
   public void tunnelClosed(TunnelInfo tunnel, String reason) {
     open.remove(tunnel.id());
     tunnels.labelValues(tunnel.type().wireName()).dec();
+  }
+
+  @Override
+  public void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {
+    dispatched.labelValues(pooled ? "pool" : "exchange").inc();
   }
 
   @Override

@@ -14,7 +14,8 @@ class RatesTest {
   private static final long SECOND = 1_000_000_000L;
 
   private static TunnelInfo tunnel(String id) {
-    ClientInfo client = new ClientInfo("c", "127.0.0.1:1", "shared-token", "test", Instant.now());
+    ClientInfo client =
+        new ClientInfo("c", "127.0.0.1:1", "shared-token", "test", Instant.now(), () -> 0);
     return new TunnelInfo(id, "web", TunnelType.TCP, 9000, client, Instant.now(), new Traffic());
   }
 

@@ -1,13 +1,19 @@
 package dev.pipe.cli;
 
+import dev.pipe.balance.Strategy;
+import dev.pipe.client.Balancing;
 import dev.pipe.client.ClientConfig;
+import dev.pipe.client.GroupSpec;
+import dev.pipe.client.HealthCheck;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +29,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Expose a local port on the server: --local 3000 --remote 9000 makes",
-      "127.0.0.1:3000 here reachable on port 9000 of the server. With --type relay",
-      "--name N --secret K --local 22 no port opens: only 'pipe visit' with the same",
-      "name and secret reaches it, encrypted end to end. More tunnels go in a config",
-      "file ([[tunnels]], [[visitors]]). Flags override the file; the token can also",
-      "come from PIPE_TOKEN."
+      "127.0.0.1:3000 here reachable on port 9000 of the server; add --type udp for a",
+      "UDP service. With --type relay --name N --secret K --local 22 no port opens:",
+      "only 'pipe visit' with the same name and secret reaches it, encrypted end to",
+      "end. More tunnels go in a config file ([[tunnels]], [[visitors]]). Flags",
+      "override the file; the token can also come from PIPE_TOKEN. With --config,",
+      "changes to the file apply while the client runs: added tunnels open, removed",
+      "ones stop, changed ones restart, the others keep their connections."
     })
 final class ClientCommand implements Callable<Integer> {
 
@@ -36,8 +44,10 @@ final class ClientCommand implements Callable<Integer> {
   @Option(
       names = "--local",
       paramLabel = "[HOST:]PORT",
-      description = "The local service to expose (host defaults to 127.0.0.1).")
-  String local;
+      description =
+          "The local service to expose (host defaults to 127.0.0.1); repeat it to balance over"
+              + " several.")
+  List<String> locals = new ArrayList<>();
 
   @Option(
       names = "--remote",
@@ -55,9 +65,21 @@ final class ClientCommand implements Callable<Integer> {
       names = "--type",
       paramLabel = "TYPE",
       description =
-          "What the tunnel carries: tcp (default), or relay: no public port, only visitors"
-              + " holding --secret reach it (pipe visit).")
+          "What the tunnel carries: tcp (default), udp, or relay: no public port, only"
+              + " visitors holding --secret reach it (pipe visit).")
   String type;
+
+  @Option(
+      names = "--idle-timeout",
+      paramLabel = "DURATION",
+      description = "udp: a peer's session ends after this long without a datagram (default 60s).")
+  String idleTimeout;
+
+  @Option(
+      names = "--max-sessions",
+      paramLabel = "N",
+      description = "udp: at most this many peers at once (default 1024); new ones get nothing.")
+  String maxSessions;
 
   @Option(
       names = "--bandwidth",
@@ -78,6 +100,45 @@ final class ClientCommand implements Callable<Integer> {
   List<String> denySources = new ArrayList<>();
 
   @Option(
+      names = "--group",
+      paramLabel = "NAME",
+      description = "Join this load-balanced group: its members share one public port.")
+  String group;
+
+  @Option(
+      names = "--group-key",
+      paramLabel = "SECRET",
+      defaultValue = "${env:PIPE_GROUP_KEY}",
+      description = "The secret every member of the group holds (or PIPE_GROUP_KEY).")
+  String groupKey;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "NAME",
+      description =
+          "How the group and the local services share users: round_robin (default), weighted,"
+              + " ip_hash, least_connections, random.")
+  String strategy;
+
+  @Option(
+      names = "--weight",
+      paramLabel = "N",
+      description = "This member's share of the group under the weighted strategy (default 1).")
+  Integer weight;
+
+  @Option(
+      names = "--health-check",
+      paramLabel = "TYPE",
+      description = "Check the local services: tcp (connect) or http (GET, expect 2xx).")
+  String healthCheck;
+
+  @Option(
+      names = "--health-path",
+      paramLabel = "PATH",
+      description = "The path of an http health check (default /).")
+  String healthPath;
+
+  @Option(
       names = "--secret",
       paramLabel = "SECRET",
       description =
@@ -85,25 +146,52 @@ final class ClientCommand implements Callable<Integer> {
               + " file keeps it out of 'ps').")
   String secret;
 
+  @Option(
+      names = "--pool",
+      paramLabel = "N",
+      description =
+          "Data connections to keep open ahead of time, so new users need not wait for one"
+              + " (default 8; 0 for none; the server may grant fewer).")
+  Integer pool;
+
   @Override
   public Integer call() throws Exception {
+    return ClientRun.run(connection.config, this::load);
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ClientConfig load() {
     ClientConfig.Builder builder = connection.builder();
+    if (pool != null) {
+      if (pool < 0 || pool > Limits.MAX_POOL_CONNECTIONS) {
+        throw new ConfigException(
+            "--pool " + pool + " is outside 0-" + Limits.MAX_POOL_CONNECTIONS);
+      }
+      builder.pool(pool);
+    }
     flagTunnel().ifPresent(builder::tunnel);
-    return ClientRun.run(builder.build());
+    return builder.build();
   }
 
   /** The tunnel the flags describe, if they describe one. */
   private Optional<TunnelSpec> flagTunnel() {
-    if (local == null && remote == null) {
+    if (locals.isEmpty() && remote == null) {
       if (name != null
           || type != null
-          || bandwidth != null
           || secret != null
+          || bandwidth != null
+          || idleTimeout != null
+          || maxSessions != null
           || !allowSources.isEmpty()
-          || !denySources.isEmpty()) {
+          || !denySources.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null) {
         throw new ConfigException(
-            "--name, --type, --secret, --bandwidth and the source lists describe a tunnel: give"
-                + " --local (and --remote, but for --type relay) too");
+            "--name, --type, --secret, --bandwidth, --idle-timeout, --max-sessions, the source"
+                + " lists, --group, --strategy, --weight and --health-check describe a tunnel:"
+                + " give --local (and --remote, but for --type relay) too");
       }
       return Optional.empty();
     }
@@ -115,14 +203,20 @@ final class ClientCommand implements Callable<Integer> {
           "a relay tunnel opens no public port: drop --remote (visitors reach it with pipe"
               + " visit)");
     }
-    if (local == null || (remote == null && !relay)) {
+    if (locals.isEmpty() || (remote == null && !relay)) {
       throw new ConfigException(
           relay
               ? "a relay tunnel needs --local [HOST:]PORT: the service its visitors reach"
               : "a tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free port)");
     }
-    HostPort localAddress =
-        Flags.parse("--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST));
+    List<HostPort> targets =
+        locals.stream()
+            .map(
+                local ->
+                    Flags.parse(
+                        "--local", local, text -> HostPort.parse(text, ClientConfig.LOCALHOST)))
+            .toList();
+    HostPort localAddress = targets.getFirst();
     String tunnelName =
         Flags.parse(
             "--name",
@@ -137,6 +231,8 @@ final class ClientCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--allow-source/--deny-source: " + e.getMessage());
     }
+    Balancing balancing = balancing(tunnelType, targets.subList(1, targets.size()));
+    Optional<UdpSessions> sessions = udpSessions(tunnelType);
     try {
       return Optional.of(
           new TunnelSpec(
@@ -146,9 +242,87 @@ final class ClientCommand implements Callable<Integer> {
               relay ? 0 : remote,
               limit,
               sources,
+              balancing,
+              sessions,
               secret == null ? Secret.none() : Secret.of(secret)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
+    return switch (tunnelType) {
+      case TCP, RELAY -> {
+        if (idleTimeout != null || maxSessions != null) {
+          throw new ConfigException(
+              "--idle-timeout and --max-sessions apply to udp tunnels: use --type udp");
+        }
+        yield Optional.empty();
+      }
+      case UDP ->
+          Optional.of(
+              new UdpSessions(
+                  (idleTimeout == null
+                          ? Limits.UDP_IDLE_TIMEOUT
+                          : Flags.parse(
+                              "--idle-timeout", idleTimeout, TunnelSpec::parseIdleTimeout))
+                      .toMillis(),
+                  maxSessions == null
+                      ? Limits.UDP_MAX_SESSIONS
+                      : Flags.parse("--max-sessions", maxSessions, TunnelSpec::parseMaxSessions)));
+    };
+  }
+
+  private Balancing balancing(TunnelType tunnelType, List<HostPort> moreTargets) {
+    if (tunnelType == TunnelType.UDP) {
+      if (!moreTargets.isEmpty()
+          || group != null
+          || strategy != null
+          || weight != null
+          || healthCheck != null
+          || healthPath != null) {
+        throw new ConfigException(
+            "a udp tunnel has one local service and no group, strategy, weight or health check:"
+                + " give one --local, and leave those flags out");
+      }
+      return Balancing.NONE;
+    }
+    Strategy chosen =
+        strategy == null
+            ? Strategy.ROUND_ROBIN
+            : Flags.parse("--strategy", strategy, Strategy::parse);
+    if (group == null && (weight != null || (groupKey != null && !groupKey.isEmpty()))) {
+      throw new ConfigException("--weight and --group-key belong to a group member: give --group");
+    }
+    Optional<GroupSpec> membership =
+        Optional.ofNullable(group)
+            .map(
+                name ->
+                    Flags.parse(
+                        "--group",
+                        name,
+                        text ->
+                            new GroupSpec(text, Secret.of(groupKey), weight == null ? 1 : weight)));
+    Optional<HealthCheck> check =
+        Optional.ofNullable(healthCheck)
+            .map(
+                kind ->
+                    Flags.parse(
+                        "--health-check",
+                        kind,
+                        text -> {
+                          HealthCheck defaults = HealthCheck.of(HealthCheck.Kind.parse(text));
+                          return new HealthCheck(
+                              defaults.kind(),
+                              healthPath == null ? defaults.path() : healthPath,
+                              defaults.interval(),
+                              defaults.timeout(),
+                              defaults.failures(),
+                              defaults.successes());
+                        }));
+    if (healthPath != null && healthCheck == null) {
+      throw new ConfigException("--health-path belongs to --health-check http: give both");
+    }
+    return new Balancing(moreTargets, chosen, membership, check);
   }
 }

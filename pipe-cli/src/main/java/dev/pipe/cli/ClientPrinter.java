@@ -52,6 +52,22 @@ record ClientPrinter(HostPort server) implements ClientListener {
   }
 
   @Override
+  public void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {
+    boolean relay = tunnel.type() == TunnelType.RELAY;
+    System.out.println(
+        "tunnel "
+            + tunnel.name()
+            + (healthy
+                ? (relay ? " healthy again" : " healthy again: back in the rotation")
+                : " unhealthy: "
+                    + reason
+                    + (relay
+                        ? "; its visitors' circuits fail until a local target is up"
+                        : "; the server sends it no new users")));
+    System.out.flush();
+  }
+
+  @Override
   public void tunnelClosed(TunnelSpec tunnel, String reason) {
     System.err.println(
         "tunnel "

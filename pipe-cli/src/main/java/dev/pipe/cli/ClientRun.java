@@ -5,7 +5,9 @@ import dev.pipe.client.PipeClient;
 import dev.pipe.client.StatusEndpoint;
 import dev.pipe.config.HostPort;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +17,23 @@ final class ClientRun {
 
   private ClientRun() {}
 
-  /** Runs on the calling thread; SIGINT and SIGTERM stop it gracefully. */
-  static int run(ClientConfig config) throws Exception {
+  /**
+   * Runs on the calling thread; SIGINT and SIGTERM stop it gracefully. With a config file, changes
+   * to it apply while the client runs ({@link PipeClient#reload}).
+   *
+   * @param configFile the config file, or null
+   * @param load the config file with the flags over it; run again on each change of the file
+   */
+  static int run(Path configFile, Supplier<ClientConfig> load) throws Exception {
+    ClientConfig config = load.get();
     try (PipeClient client = new PipeClient(config, new ClientPrinter(config.server()))) {
+      Reloader reloader = Reloader.watch(configFile, () -> client.reload(load.get()));
       Optional<StatusEndpoint> statusEndpoint = startStatus(config, client);
       try {
         Shutdown.onSignal(client::close);
         client.run();
       } finally {
+        reloader.close();
         statusEndpoint.ifPresent(StatusEndpoint::close);
       }
     }

@@ -2,6 +2,7 @@ package dev.pipe.cli;
 
 import dev.pipe.example.EchoServer;
 import dev.pipe.example.HelloHttpServer;
+import dev.pipe.example.UdpEchoServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -11,8 +12,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "example",
     mixinStandardHelpOptions = true,
-    description = "Run a sample local service to expose: a web page or a TCP echo.",
-    subcommands = {ExampleCommand.Http.class, ExampleCommand.Echo.class})
+    description = "Run a sample local service to expose: a web page, a TCP echo or a UDP echo.",
+    subcommands = {
+      ExampleCommand.Http.class,
+      ExampleCommand.Echo.class,
+      ExampleCommand.UdpEcho.class
+    })
 final class ExampleCommand {
 
   @Command(name = "http", mixinStandardHelpOptions = true, description = "A hello-world web app.")
@@ -45,6 +50,26 @@ final class ExampleCommand {
     AutoCloseable start() throws Exception {
       EchoServer server = EchoServer.start(bind, port);
       System.out.println("example TCP echo on " + bind + ":" + server.port());
+      return server;
+    }
+  }
+
+  @Command(
+      name = "udp-echo",
+      mixinStandardHelpOptions = true,
+      description = "A UDP echo service: every datagram goes back to its sender.")
+  static final class UdpEcho extends Service {
+    @Option(
+        names = "--port",
+        paramLabel = "PORT",
+        defaultValue = "7000",
+        description = "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Override
+    AutoCloseable start() throws Exception {
+      UdpEchoServer server = UdpEchoServer.start(bind, port);
+      System.out.println("example UDP echo on " + bind + ":" + server.port());
       return server;
     }
   }

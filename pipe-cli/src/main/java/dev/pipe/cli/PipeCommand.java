@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ClientCommand.class,
       VisitCommand.class,
       StatusCommand.class,
+      CheckCommand.class,
       DemoCommand.class,
       ExampleCommand.class,
       CommandLine.HelpCommand.class

@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
       "Run the public side: clients connect to the control port and open tunnels on public ports.",
       "Flags override the config file. Most flags can also come from the environment, as",
       "PIPE_ variables (PIPE_TOKEN, PIPE_ADMIN_TOKEN, PIPE_ALLOW_PORTS, ...): see each flag.",
-      "The admin port serves the dashboard, the JSON API, /metrics and /healthz."
+      "The admin port serves the dashboard, the JSON API, /metrics and /healthz.",
+      "With --config, changes to [[users]] and limits in the file apply while it runs."
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -199,6 +200,35 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ServerConfig serverConfig = load();
+    PrometheusMetrics metrics = new PrometheusMetrics();
+    PipeServer server = PipeServer.start(serverConfig, metrics);
+    AdminServer admin = null;
+    if (serverConfig.admin().enabled()) {
+      try {
+        admin = AdminServer.start(serverConfig.admin(), server, metrics);
+      } catch (IOException e) {
+        server.close();
+        throw e;
+      }
+    }
+    AdminServer started = admin;
+    Reloader reloader = Reloader.watch(config, () -> server.reload(load()));
+    // The admin listener closes last, so that /healthz reports the shutdown while it happens.
+    Shutdown.onSignal(
+        () -> {
+          reloader.close();
+          server.close();
+          if (started != null) {
+            started.close();
+          }
+        });
+    server.awaitClosed();
+    return 0;
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ServerConfig load() {
     ServerConfig.Builder builder = ServerConfig.builder();
     if (config != null) {
       builder.file(config);
@@ -234,29 +264,7 @@ final class ServerCommand implements Callable<Integer> {
       builder.stateDir(stateDir);
     }
     adminFlags(builder);
-    ServerConfig serverConfig = builder.build();
-    PrometheusMetrics metrics = new PrometheusMetrics();
-    PipeServer server = PipeServer.start(serverConfig, metrics);
-    AdminServer admin = null;
-    if (serverConfig.admin().enabled()) {
-      try {
-        admin = AdminServer.start(serverConfig.admin(), server, metrics);
-      } catch (IOException e) {
-        server.close();
-        throw e;
-      }
-    }
-    AdminServer started = admin;
-    // The admin listener closes last, so that /healthz reports the shutdown while it happens.
-    Shutdown.onSignal(
-        () -> {
-          server.close();
-          if (started != null) {
-            started.close();
-          }
-        });
-    server.awaitClosed();
-    return 0;
+    return builder.build();
   }
 
   private void limitFlags(ServerConfig.Builder builder) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
       "server: --name home-ssh --secret K --bind 127.0.0.1:2222 makes each connection",
       "to 127.0.0.1:2222 a circuit to the provider's local service, encrypted end to",
       "end with the secret, which the server never sees. More visitors go in a config",
-      "file ([[visitors]]); flags override it."
+      "file ([[visitors]]); flags override it. With --config, changes to the file",
+      "apply while it runs: added visitors start, removed ones stop."
     })
 final class VisitCommand implements Callable<Integer> {
 
@@ -50,6 +51,11 @@ final class VisitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return ClientRun.run(connection.config, this::load);
+  }
+
+  /** The config file, if any, with the flags applied over it; run again on each reload. */
+  private ClientConfig load() {
     ClientConfig.Builder builder = connection.builder();
     if (name != null || secret != null || bind != null) {
       if (name == null || secret == null || bind == null) {
@@ -67,6 +73,6 @@ final class VisitCommand implements Callable<Integer> {
         throw new ConfigException(e.getMessage());
       }
     }
-    return ClientRun.run(builder.build());
+    return builder.build();
   }
 }

@@ -29,6 +29,8 @@ class Fail2banCliE2ETest {
             "127.0.0.1",
             "--port",
             "0",
+            "--admin-port",
+            "0",
             "--state-dir",
             dir.resolve("state").toString())) {
       int port = Integer.parseInt(server.await("listening on 127\\.0\\.0\\.1:(\\d+)").group(1));
@@ -42,6 +44,8 @@ class Fail2banCliE2ETest {
                 "127.0.0.1:" + port,
                 "--state-dir",
                 dir.resolve("client-state").toString(),
+                "--status",
+                "off",
                 "--local",
                 "7",
                 "--remote",

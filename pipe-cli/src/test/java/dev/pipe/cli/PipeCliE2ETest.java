@@ -66,10 +66,12 @@ class PipeCliE2ETest {
         "server",
         "client",
         "visit",
+        "check",
         "demo",
         "example",
         "example http",
-        "example echo"
+        "example echo",
+        "example udp-echo"
       })
   void everyCommandHasHelp(String command) throws Exception {
     List<String> args =

@@ -50,13 +50,9 @@ final class PipeProcess implements AutoCloseable {
     return launch(dir, environment, command);
   }
 
-  static PipeProcess start(Path dir, String... args) throws IOException {
-    return start(dir, Map.of(), args);
-  }
-
   /**
-   * {@code pipe server} on loopback with ephemeral control and admin ports and its state in {@code
-   * dir}, holding {@code token}; {@code extra} flags come last.
+   * {@code pipe server} on loopback with a free control and admin port and its own state dir, with
+   * {@code token} from the environment.
    */
   static PipeProcess server(Path dir, String token, String... extra) throws IOException {
     List<String> args =
@@ -73,6 +69,10 @@ final class PipeProcess implements AutoCloseable {
                 dir.resolve("server-state").toString()));
     args.addAll(List.of(extra));
     return start(dir, Map.of("PIPE_TOKEN", token), args.toArray(String[]::new));
+  }
+
+  static PipeProcess start(Path dir, String... args) throws IOException {
+    return start(dir, Map.of(), args);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Relay tunnels as users run them: a server, a provider and a visitor, three processes of the
@@ -52,18 +55,20 @@ class RelayCliE2ETest {
     return PipeProcess.clientSide(dir, TOKEN, command, port, extra);
   }
 
-  private PipeProcess provider(int port) throws Exception {
-    return clientSide(
-        "client",
-        port,
-        "--type",
-        "relay",
-        "--name",
-        "home-echo",
-        "--secret",
-        SECRET,
-        "--local",
-        String.valueOf(echo.port()));
+  private PipeProcess provider(int port, String... extra) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--type",
+                "relay",
+                "--name",
+                "home-echo",
+                "--secret",
+                SECRET,
+                "--local",
+                String.valueOf(echo.port())));
+    args.addAll(List.of(extra));
+    return clientSide("client", port, args.toArray(String[]::new));
   }
 
   private PipeProcess visitor(int port, String secret) throws Exception {
@@ -99,6 +104,35 @@ class RelayCliE2ETest {
         assertThat(digests[1]).as("SHA-256 of what came back").isEqualTo(digests[0]);
       }
       server.await("circuit id=\\w+ tunnel=home-echo closed: 52\\d{6} bytes to the provider");
+      assertThat(server.stderr()).doesNotContain("WARN");
+    }
+  }
+
+  /**
+   * A provider that also has a TCP tunnel, with its pool of data connections (the default, 8) and
+   * with {@code --pool 0}: circuits and the TCP tunnel's users both get through either way.
+   */
+  @ParameterizedTest(name = "--pool {0}")
+  @ValueSource(strings = {"8", "0"})
+  void circuitsWorkBesideATcpTunnelWithAndWithoutThePool(String pool) throws Exception {
+    Path config = dir.resolve("provider-" + pool + ".toml");
+    Files.writeString(
+        config, "[[tunnels]]\nname = \"web\"\nlocal = " + echo.port() + "\nremote = 0\n");
+    try (PipeProcess server = server();
+        PipeProcess provider =
+            provider(server.controlPort(), "--config", config.toString(), "--pool", pool);
+        PipeProcess visitor = visitor(server.controlPort(), SECRET)) {
+      int tcpPort =
+          Integer.parseInt(
+              provider
+                  .await("tunnel web ready: tcp 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:(\\d+)")
+                  .group(1));
+      provider.await("tunnel home-echo ready: relay");
+      int port = visitorPort(visitor);
+      for (int i = 0; i < 3; i++) {
+        assertThat(PipeProcess.echoThrough(port, "circuit " + i)).isEqualTo("circuit " + i);
+        assertThat(PipeProcess.echoThrough(tcpPort, "user " + i)).isEqualTo("user " + i);
+      }
       assertThat(server.stderr()).doesNotContain("WARN");
     }
   }

@@ -9,6 +9,7 @@ import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proto.Secret;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.ServerConfig;
 import java.net.Socket;
@@ -148,6 +149,41 @@ class AuthorizationE2ETest {
       // Bob's control session survived all of it.
       bob.channel.send(new Message.Heartbeat());
       assertThat(bob.forward("bob-api", bobPorts[1])).isInstanceOf(Message.ForwardAccepted.class);
+    }
+  }
+
+  @Test
+  void aUserCannotClaimAnotherUsersUdpDataConnection() throws Exception {
+    try (RawClient bob = RawClient.connect(server.port());
+        RawClient alice = RawClient.connect(server.port())) {
+      assertThat(bob.login(BOB)).isInstanceOf(Message.LoginAccepted.class);
+      Message accepted = bob.forward("bob-dns", TunnelType.UDP, 0);
+      assertThat(accepted).isInstanceOf(Message.ForwardAccepted.class);
+      int port = ((Message.ForwardAccepted) accepted).remotePort();
+      assertThat(alice.login(ALICE)).isInstanceOf(Message.LoginAccepted.class);
+      // The tunnel asks bob's client for its data connection at once.
+      ConnectionId id = bob.channel.receive(Message.Exchange.class).id();
+
+      RawClient[] aliceData = new RawClient[1];
+      try {
+        assertThat(RawClient.dataLogin(server.port(), ALICE, id, aliceData))
+            .isInstanceOfSatisfying(
+                Message.Rejected.class,
+                r -> assertThat(r.reason()).isEqualTo(RejectReason.UNKNOWN_CONNECTION));
+      } finally {
+        aliceData[0].close();
+      }
+
+      RawClient[] bobData = new RawClient[1];
+      try (UdpPeer peer = UdpPeer.to(port)) {
+        assertThat(RawClient.dataLogin(server.port(), BOB, id, bobData))
+            .isInstanceOf(Message.DataAccepted.class);
+        peer.send("for bob");
+        Message.Datagram datagram = bobData[0].channel.receive(Message.Datagram.class);
+        assertThat(datagram.payload()).asString(StandardCharsets.UTF_8).isEqualTo("for bob");
+      } finally {
+        bobData[0].close();
+      }
     }
   }
 }

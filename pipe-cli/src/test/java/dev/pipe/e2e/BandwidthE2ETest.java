@@ -9,7 +9,10 @@ import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.server.PipeServer;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -65,6 +69,77 @@ class BandwidthE2ETest {
       }
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofMillis(2_500));
+    }
+  }
+
+  /**
+   * The same limiter on a UDP tunnel, each direction on its own: 600 datagrams of 1,000 bytes at
+   * 200,000 bytes per second, less the one second of burst the limiter may hold, take at least 2 s;
+   * 0.5 s of slack gives the bound of 1.5 s asserted for each direction.
+   */
+  @Test
+  void aLimitedUdpTunnelStaysWithinItsLimitBothWays() throws Exception {
+    long limit = 200_000;
+    int datagrams = 600;
+    int size = 1_000;
+    Duration bound = Duration.ofMillis(1_500);
+    try (DatagramSocket service = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        PipeServer server = PipeServer.start(Fixture.serverConfig().build());
+        RunningClient client =
+            RunningClient.start(
+                server,
+                new TunnelSpec(
+                    "slow-udp",
+                    TunnelType.UDP,
+                    new HostPort(LOOPBACK, service.getLocalPort()),
+                    0,
+                    Optional.of(new Bandwidth(limit)),
+                    SourceFilter.ANY))) {
+      // The service counts what reaches it and answers every one-byte datagram with 1,000 bytes.
+      AtomicLong received = new AtomicLong();
+      AtomicLong lastArrival = new AtomicLong();
+      service.setReceiveBufferSize(4 * 1024 * 1024);
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                DatagramPacket packet = new DatagramPacket(new byte[2 * size], 2 * size);
+                while (!service.isClosed()) {
+                  try {
+                    service.receive(packet);
+                    if (packet.getLength() == 1) {
+                      service.send(
+                          new DatagramPacket(new byte[size], size, packet.getSocketAddress()));
+                    } else {
+                      received.addAndGet(packet.getLength());
+                      lastArrival.set(System.nanoTime());
+                    }
+                  } catch (IOException e) {
+                    // closed at the end of the test
+                  }
+                }
+              });
+      try (UdpPeer peer = UdpPeer.to(client.awaitReady("slow-udp"))) {
+        long started = System.nanoTime();
+        for (int i = 0; i < datagrams; i++) {
+          peer.send(new byte[size]);
+        }
+        Fixture.eventually(
+            Duration.ofSeconds(30),
+            "every datagram to reach the service",
+            () -> received.get() == (long) datagrams * size);
+        assertThat(Duration.ofNanos(lastArrival.get() - started))
+            .as("towards the service")
+            .isGreaterThanOrEqualTo(bound);
+
+        started = System.nanoTime();
+        for (int i = 0; i < datagrams; i++) {
+          peer.send(new byte[1]);
+          assertThat(peer.receive(Duration.ofSeconds(10))).hasSize(size);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as("back from the service")
+            .isGreaterThanOrEqualTo(bound);
+      }
     }
   }
 }

@@ -1,25 +1,31 @@
 package dev.pipe.e2e;
 
+import dev.pipe.client.Balancing;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.client.VisitorSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.server.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
@@ -56,14 +62,8 @@ public final class Fixture {
 
   /** A relay tunnel to {@code localPort}, with the test secret. */
   static TunnelSpec relay(String name, int localPort) {
-    return new TunnelSpec(
-        name,
-        TunnelType.RELAY,
-        new HostPort(LOOPBACK, localPort),
-        0,
-        Optional.empty(),
-        SourceFilter.ANY,
-        RELAY_SECRET);
+    return TunnelSpec.relay(
+        name, new HostPort(LOOPBACK, localPort), Optional.empty(), Balancing.NONE, RELAY_SECRET);
   }
 
   /** A visitor of {@code tunnel} on a free loopback port, holding {@code secret}. */
@@ -79,6 +79,69 @@ public final class Fixture {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  static TunnelSpec udp(String name, int localPort, int remotePort) {
+    return new TunnelSpec(name, TunnelType.UDP, new HostPort(LOOPBACK, localPort), remotePort);
+  }
+
+  static TunnelSpec udp(String name, int localPort, int remotePort, UdpSessions sessions) {
+    return new TunnelSpec(
+        name,
+        TunnelType.UDP,
+        new HostPort(LOOPBACK, localPort),
+        remotePort,
+        Optional.empty(),
+        SourceFilter.ANY,
+        Balancing.NONE,
+        Optional.of(sessions),
+        Secret.none());
+  }
+
+  /** A UDP port that was free a moment ago. */
+  public static int freeUdpPort() throws IOException {
+    try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A port that was free for TCP and for UDP a moment ago. */
+  static int freeTcpAndUdpPort() throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        if (udpPortIsFree(tcp.getLocalPort())) {
+          return tcp.getLocalPort();
+        }
+      }
+    }
+    throw new IOException("no port free for both TCP and UDP in 100 attempts");
+  }
+
+  /** True if nothing holds UDP {@code port} on the loopback address. */
+  public static boolean udpPortIsFree(int port) {
+    try (DatagramSocket probe = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * UDP sockets of this machine connected to {@code port} on their remote side, from the kernel's
+   * own table: how a test sees that sockets were closed, not just forgotten.
+   */
+  public static long udpSocketsConnectedTo(int port) throws IOException {
+    String remotePort = String.format(":%04X", port);
+    long count = 0;
+    for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+      for (String line : Files.readAllLines(Path.of(table)).stream().skip(1).toList()) {
+        String[] fields = line.strip().split("\\s+");
+        if (fields[2].endsWith(remotePort)) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   static Socket connect(int port) throws IOException {
@@ -107,7 +170,7 @@ public final class Fixture {
   }
 
   /** Polls until {@code condition} holds, failing after {@code timeout}. */
-  static void eventually(Duration timeout, String what, BooleanSupplier condition)
+  public static void eventually(Duration timeout, String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -116,6 +179,32 @@ public final class Fixture {
             "timed out after " + timeout.toMillis() + " ms waiting for " + what);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /** A frame header by hand: a type byte and a length, for tests that send what no codec would. */
+  static byte[] header(int type, int length) {
+    return ByteBuffer.allocate(5).put((byte) type).putInt(length).array();
+  }
+
+  /** A whole frame by hand around {@code body}, whatever it holds. */
+  static byte[] frame(int type, byte[] body) {
+    return ByteBuffer.allocate(5 + body.length)
+        .put((byte) type)
+        .putInt(body.length)
+        .put(body)
+        .array();
+  }
+
+  /** Reads until the peer closes; a Rejected frame (or anything) before the close is fine. */
+  static boolean drainUntilClosed(InputStream in) throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // skip whatever the server says before it closes
+      }
+      return true;
+    } catch (SocketException e) {
+      return true;
     }
   }
 

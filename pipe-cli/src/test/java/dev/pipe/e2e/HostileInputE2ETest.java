@@ -8,12 +8,9 @@ import dev.pipe.example.EchoServer;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.MessageCodec;
 import dev.pipe.server.PipeServer;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -61,10 +58,10 @@ class HostileInputE2ETest {
   static List<byte[]> hostileInputs() {
     byte[] login = loginShapedFrame();
     return List.of(
-        header(0x02, Integer.MAX_VALUE),
-        header(0x02, 65_537),
+        Fixture.header(0x02, Integer.MAX_VALUE),
+        Fixture.header(0x02, 65_537),
         Arrays.copyOf(login, login.length / 2),
-        header(0xff, 2),
+        Fixture.header(0xff, 2),
         "GET / HTTP/1.1\r\nHost: pipe\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
         frame(0x02, "{\"protocolVersion\": 1, \"proof\": "),
         frame(
@@ -88,7 +85,7 @@ class HostileInputE2ETest {
         OutputStream out = attacker.getOutputStream();
         out.write(hostile);
         out.flush();
-        assertThat(drainUntilClosed(in)).as("the server closed the connection").isTrue();
+        assertThat(Fixture.drainUntilClosed(in)).as("the server closed the connection").isTrue();
       }
       assertThat(transfer.get()).isTrue();
     }
@@ -102,33 +99,12 @@ class HostileInputE2ETest {
   void aConnectionThatNeverLogsInIsClosedAtTheDeadline() throws Exception {
     try (Socket idle = Fixture.connect(server.port())) {
       idle.setSoTimeout(10_000);
-      assertThat(drainUntilClosed(idle.getInputStream())).isTrue();
+      assertThat(Fixture.drainUntilClosed(idle.getInputStream())).isTrue();
     }
-  }
-
-  /** Reads until the server closes; a Rejected frame before the close is fine. */
-  private static boolean drainUntilClosed(InputStream in) throws IOException {
-    try {
-      while (in.read() >= 0) {
-        // skip whatever the server says before it closes
-      }
-      return true;
-    } catch (SocketException e) {
-      return true;
-    }
-  }
-
-  private static byte[] header(int type, int length) {
-    return ByteBuffer.allocate(5).put((byte) type).putInt(length).array();
   }
 
   private static byte[] frame(int type, String json) {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(5 + body.length)
-        .put((byte) type)
-        .putInt(body.length)
-        .put(body)
-        .array();
+    return Fixture.frame(type, json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] loginShapedFrame() {

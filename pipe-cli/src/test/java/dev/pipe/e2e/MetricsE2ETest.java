@@ -2,11 +2,14 @@ package dev.pipe.e2e;
 
 import static dev.pipe.e2e.Fixture.LOOPBACK;
 import static dev.pipe.e2e.Fixture.tcp;
+import static dev.pipe.e2e.Fixture.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipe.example.EchoServer;
+import dev.pipe.example.UdpEchoServer;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.Secret;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.server.PortRanges;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class MetricsE2ETest {
   private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration REPLY = Duration.ofSeconds(2);
 
   /** The value of one sample line of the text format, or -1 if there is no such line. */
   private static double sample(AdminFixture admin, String series) throws Exception {
@@ -77,6 +81,61 @@ class MetricsE2ETest {
       assertThat(sample(admin, bytes.formatted(port)))
           .as("the closed tunnel's series is gone")
           .isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aUdpTunnelShowsAsUdpWithItsPeerSessionsAndBytes() throws Exception {
+    try (UdpEchoServer echo = UdpEchoServer.start(LOOPBACK, 0);
+        AdminFixture admin = AdminFixture.start()) {
+      String series = "{%sport=\"%d\",tunnel=\"dns\",type=\"udp\"}";
+      try (RunningClient client =
+              RunningClient.start(
+                  admin.server, udp("dns", echo.port(), 0, new UdpSessions(300, 8)));
+          UdpPeer first = UdpPeer.to(client.awaitReady("dns"));
+          UdpPeer second = UdpPeer.to(client.awaitReady("dns"))) {
+        int port = client.awaitReady("dns");
+        assertThat(sample(admin, "pipe_tunnels_open{type=\"udp\"}")).isEqualTo(1);
+        assertThat(admin.get("/api/tunnels").body())
+            .contains("\"name\":\"dns\"")
+            .contains("\"type\":\"udp\"");
+        assertThat(first.echoed("abc", REPLY)).isTrue();
+        assertThat(second.echoed("defgh", REPLY)).isTrue();
+        Fixture.eventually(
+            WAIT,
+            "8 bytes to go back to the peers",
+            () ->
+                unchecked(
+                        () ->
+                            sample(
+                                admin,
+                                "pipe_tunnel_bytes_total"
+                                    + series.formatted("direction=\"out\",", port)))
+                    == 8);
+        assertThat(
+                sample(
+                    admin, "pipe_tunnel_bytes_total" + series.formatted("direction=\"in\",", port)))
+            .isEqualTo(8);
+        assertThat(sample(admin, "pipe_tunnel_connections_total" + series.formatted("", port)))
+            .as("each peer session is a connection")
+            .isEqualTo(2);
+        assertThat(sample(admin, "pipe_connections_total{type=\"udp\"}")).isEqualTo(2);
+        Fixture.eventually(
+            WAIT,
+            "the idle sessions to end",
+            () ->
+                unchecked(
+                        () ->
+                            sample(
+                                admin,
+                                "pipe_tunnel_connections_active" + series.formatted("", port)))
+                    == 0);
+      }
+      Fixture.eventually(
+          WAIT,
+          "the tunnel to close",
+          () -> unchecked(() -> sample(admin, "pipe_tunnels_open{type=\"udp\"}")) == 0);
+      assertThat(sample(admin, "pipe_tunnels_opened_total{type=\"udp\"}")).isEqualTo(1);
     }
   }
 

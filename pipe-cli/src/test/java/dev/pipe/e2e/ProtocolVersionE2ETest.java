@@ -88,7 +88,7 @@ class ProtocolVersionE2ETest {
                   ControlChannel channel = new ControlChannel(first);
                   channel.send(new Message.Hello(PipeVersion.PROTOCOL, "fake", Proof.newNonce()));
                   channel.receive(Message.Login.class);
-                  channel.send(new Message.LoginAccepted(100));
+                  channel.send(new Message.LoginAccepted(100, 0));
                   long silentSince = System.nanoTime();
                   // Say nothing more and never close: only the heartbeat timeout can end this.
                   try (Socket second = fake.accept()) {

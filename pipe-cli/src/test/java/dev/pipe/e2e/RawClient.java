@@ -70,7 +70,12 @@ final class RawClient implements AutoCloseable {
 
   /** Asks for a TCP tunnel and returns the server's answer. */
   Message forward(String tunnel, int remotePort) throws IOException {
-    channel.send(new Message.Forward(tunnel, TunnelType.TCP, remotePort, List.of(), List.of()));
+    return forward(tunnel, TunnelType.TCP, remotePort);
+  }
+
+  /** Asks for a tunnel of {@code type} (with default settings) and returns the server's answer. */
+  Message forward(String tunnel, TunnelType type, int remotePort) throws IOException {
+    channel.send(new Message.Forward(tunnel, type, remotePort, List.of(), List.of()));
     return channel.receive();
   }
 

@@ -6,10 +6,18 @@ import static dev.pipe.e2e.Fixture.relay;
 import static dev.pipe.e2e.Fixture.visitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipe.client.Balancing;
+import dev.pipe.client.ClientConfig;
+import dev.pipe.client.TunnelSpec;
+import dev.pipe.config.HostPort;
 import dev.pipe.example.EchoServer;
+import dev.pipe.proto.Limits;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.server.PipeServer;
+import dev.pipe.server.ServerEvents;
 import dev.pipe.server.TunnelInfo;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -18,13 +26,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Relay circuits in one JVM on loopback: a provider behind a relay tunnel, visitors reaching it
@@ -34,15 +46,23 @@ import org.junit.jupiter.api.Timeout;
 class RelayE2ETest {
   private EchoServer echo;
   private PipeServer server;
+  private final AtomicInteger viaPool = new AtomicInteger();
+  private final AtomicInteger viaExchange = new AtomicInteger();
+  private final ServerEvents dispatches =
+      new ServerEvents() {
+        @Override
+        public void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {
+          (pooled ? viaPool : viaExchange).incrementAndGet();
+        }
+      };
 
   @BeforeEach
   void start() throws Exception {
     echo = EchoServer.start(LOOPBACK, 0);
     server =
         PipeServer.start(
-            Fixture.serverConfig()
-                .limits(limits -> limits.relay(r -> r.maxCircuitRate(0)))
-                .build());
+            Fixture.serverConfig().limits(limits -> limits.relay(r -> r.maxCircuitRate(0))).build(),
+            dispatches);
   }
 
   @AfterEach
@@ -73,6 +93,97 @@ class RelayE2ETest {
           .as("sealed records are larger")
           .isGreaterThan(32L << 20);
     }
+  }
+
+  /**
+   * A provider with a TCP tunnel beside its relay tunnel, with the client's default pool and with
+   * none: circuits always ask for a fresh data connection and leave the pool to the TCP tunnel's
+   * users, and every byte arrives either way. A visitor, which has no TCP tunnel, keeps no pooled
+   * connections open.
+   */
+  @ParameterizedTest(name = "pool {0}")
+  @ValueSource(ints = {Limits.DEFAULT_POOL_CONNECTIONS, 0})
+  void circuitsTakeNoPooledConnectionAndWorkWithAndWithoutAPool(int pool) throws Exception {
+    ClientConfig.Builder config =
+        RunningClient.builder(
+                server.port(),
+                Fixture.TOKEN,
+                relay("home-echo", echo.port()),
+                Fixture.tcp("web-echo", echo.port(), 0))
+            .pool(pool);
+    server.fingerprint().ifPresent(config::serverFingerprint);
+    try (RunningClient provider = RunningClient.start(config.build());
+        RunningClient visitor = RunningClient.visit(server, visitor("home-echo", RELAY_SECRET))) {
+      int tcpPort = provider.awaitReady("web-echo");
+      int circuitPort = port(provider, visitor);
+      Fixture.eventually(
+          Duration.ofSeconds(15), pool + " idle pooled connections", () -> pooled() == pool);
+      for (int i = 0; i < 3; i++) {
+        assertThat(TunnelE2ETest.echoRoundTrip(circuitPort, i, 100_000).call()).isTrue();
+      }
+      assertThat(pooled()).as("circuits leave the pool alone").isEqualTo(pool);
+      assertThat(TunnelE2ETest.echoRoundTrip(tcpPort, 7, 100_000).call()).isTrue();
+
+      assertThat(viaPool.get()).isEqualTo(pool > 0 ? 1 : 0);
+      assertThat(viaExchange.get()).isEqualTo(pool > 0 ? 0 : 1);
+      assertThat(tunnel("home-echo").traffic().connectionsTotal()).isEqualTo(3);
+      assertThat(tunnel("web-echo").traffic().connectionsTotal()).isEqualTo(1);
+      assertThat(provider.notices()).isEmpty();
+      assertThat(visitor.notices()).isEmpty();
+    }
+  }
+
+  /**
+   * A reload gives the provider's relay tunnel a new secret and the visitor a new visitor with it:
+   * the reservation is made again with the new key, new circuits need the new secret, and the
+   * circuit already open carries on.
+   */
+  @Test
+  void aReloadChangesARelayTunnelsSecretAndTheCircuitInFlightCarriesOn() throws Exception {
+    Secret next = Secret.of("the-relay-secret-after-a-reload");
+    try (RunningClient provider = RunningClient.start(server, relay("home-echo", echo.port()));
+        RunningClient visitor = RunningClient.visit(server, visitor("home-echo", RELAY_SECRET));
+        Socket held = Fixture.connect(port(provider, visitor))) {
+      assertThat(echo(held, "before")).isEqualTo("before");
+
+      provider.forgetReady("home-echo");
+      provider.reload(
+          RunningClient.config(
+              server,
+              Fixture.TOKEN,
+              TunnelSpec.relay(
+                  "home-echo",
+                  new HostPort(LOOPBACK, echo.port()),
+                  Optional.empty(),
+                  Balancing.NONE,
+                  next)));
+      provider.awaitReady("home-echo");
+      visitor.forgetVisitor("home-echo");
+      ClientConfig.Builder visiting = RunningClient.builder(server.port(), Fixture.TOKEN);
+      server.fingerprint().ifPresent(visiting::serverFingerprint);
+      visitor.reload(visiting.visitor(visitor("home-echo", next)).build());
+      int port = visitor.awaitVisitor("home-echo");
+
+      assertThat(TunnelE2ETest.echoRoundTrip(port, 3, 100_000).call()).isTrue();
+      assertThat(echo(held, "after")).as("the circuit in flight").isEqualTo("after");
+      assertThat(provider.notices()).isEmpty();
+      assertThat(visitor.notices()).isEmpty();
+    }
+  }
+
+  private static String echo(Socket socket, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    socket.getOutputStream().write(bytes);
+    return new String(socket.getInputStream().readNBytes(bytes.length), StandardCharsets.UTF_8);
+  }
+
+  /** Idle pooled data connections of every client of the server now. */
+  private int pooled() {
+    return server.clients().stream().mapToInt(client -> client.pooled().getAsInt()).sum();
+  }
+
+  private TunnelInfo tunnel(String name) {
+    return server.tunnels().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
   }
 
   @Test

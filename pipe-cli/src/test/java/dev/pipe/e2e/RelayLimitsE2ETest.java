@@ -13,11 +13,14 @@ import dev.pipe.relay.RelayKeys;
 import dev.pipe.server.HandshakeFailure;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.RelayLimits;
+import dev.pipe.server.ServerConfig;
 import dev.pipe.server.ServerLimit;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every way a circuit can be refused or ended: the visitor reads the documented reason, the server
@@ -34,6 +38,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class RelayLimitsE2ETest {
   private final RecordingEvents events = new RecordingEvents();
+  @TempDir Path dir;
   private final List<AutoCloseable> open = new ArrayList<>();
   private EchoServer echo;
   private PipeServer server;
@@ -206,6 +211,35 @@ class RelayLimitsE2ETest {
         "the first circuit's slot to be free",
         () -> server.tunnels().getFirst().traffic().connectionsActive() == 1);
     assertEchoes(circuit(port), "a third once the first ended");
+  }
+
+  @Test
+  void aReloadAppliesNewRelayLimitsToNewCircuitsAndKeepsTheOpenOnes() throws Exception {
+    server =
+        PipeServer.start(
+            relayConfig("max_circuits = 0\nmax_circuits_per_peer = 0\nmax_circuit_rate = 0\n"),
+            events);
+    int port = providerAndVisitor("home");
+    RunningClient visitor = (RunningClient) open.getLast();
+    Socket first = circuit(port);
+    Socket second = circuit(port);
+
+    List<String> restartOnly =
+        server.reload(
+            relayConfig("max_circuits = 2\nmax_circuits_per_peer = 0\nmax_circuit_rate = 0\n"));
+
+    assertThat(restartOnly).isEmpty();
+    assertClosedWithoutBytes(port);
+    assertThat(visitor.awaitNotice("refused home")).contains("limit max_circuits = 2 reached");
+    assertEchoes(first, "first still carried");
+    assertEchoes(second, "second still carried");
+  }
+
+  /** A plain server's config from a file holding {@code relayKeys}, as a reload reads it. */
+  private ServerConfig relayConfig(String relayKeys) throws IOException {
+    Path file = Files.createTempFile(dir, "server-", ".toml");
+    Files.writeString(file, relayKeys);
+    return Fixture.plainServerConfig().file(file).build();
   }
 
   @Test

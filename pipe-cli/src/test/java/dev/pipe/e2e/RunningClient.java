@@ -46,9 +46,14 @@ final class RunningClient implements AutoCloseable, ClientListener {
 
   /** A client of {@code server} holding {@code token}, pinning its certificate if it has TLS. */
   static RunningClient start(PipeServer server, Secret token, TunnelSpec... tunnels) {
+    return new RunningClient(config(server, token, tunnels));
+  }
+
+  /** The config of a client of {@code server}, pinning its certificate if it has TLS. */
+  static ClientConfig config(PipeServer server, Secret token, TunnelSpec... tunnels) {
     ClientConfig.Builder builder = builder(server.port(), token, tunnels);
     server.fingerprint().ifPresentOrElse(builder::serverFingerprint, () -> builder.tls(false));
-    return new RunningClient(builder.build());
+    return builder.build();
   }
 
   static RunningClient start(PipeServer server, TunnelSpec... tunnels) {
@@ -133,6 +138,11 @@ final class RunningClient implements AutoCloseable, ClientListener {
     ready.remove(tunnel);
   }
 
+  /** Forgets that the visitor of {@code tunnel} was ready, to wait for it again after a reload. */
+  void forgetVisitor(String tunnel) {
+    visitors.remove(tunnel);
+  }
+
   String awaitRejected(String tunnel) throws Exception {
     return rejected
         .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
@@ -144,6 +154,11 @@ final class RunningClient implements AutoCloseable, ClientListener {
     return closed
         .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs with {@code next} from now on, as a changed config file would make it. */
+  List<String> reload(ClientConfig next) {
+    return client.reload(next);
   }
 
   /** What {@code pipe status} would show of this client now. */

@@ -1,25 +1,35 @@
 package dev.pipe.client;
 
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
+import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.config.StateDirectory;
 import dev.pipe.proto.Fingerprint;
+import dev.pipe.proto.Limits;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Everything {@code pipe client} (and {@code pipe visit}) can be told, from flags or a TOML file:
@@ -33,7 +43,8 @@ public record ClientConfig(
     List<VisitorSpec> visitors,
     boolean reconnect,
     ClientTls tls,
-    Optional<HostPort> status) {
+    Optional<HostPort> status,
+    int poolSize) {
 
   public static final String LOCALHOST = "127.0.0.1";
 
@@ -52,17 +63,49 @@ public record ClientConfig(
           "server_fingerprint",
           "strict",
           "state_dir",
-          "status");
+          "status",
+          "pool");
+
+  /** Keys that only a UDP tunnel may hold. */
+  private static final Set<String> UDP_KEYS = Set.of("idle_timeout", "max_sessions");
+
+  /** Keys of a tunnel with a public port, which a relay tunnel may not hold. */
+  private static final List<String> PUBLIC_PORT_KEYS =
+      List.of("remote", "allow_sources", "deny_sources");
+
+  /** Keys of a group member, which a relay tunnel may not be. */
+  private static final List<String> GROUP_KEYS = List.of("group", "group_key", "weight");
+
+  /** Keys of balancing and health checks, which a UDP tunnel may not hold. */
+  private static final List<String> TCP_ONLY_KEYS =
+      List.of(
+          "group",
+          "group_key",
+          "strategy",
+          "weight",
+          "health_check",
+          "health_path",
+          "health_interval",
+          "health_timeout",
+          "health_failures",
+          "health_successes");
+
   static final Set<String> TUNNEL_KEYS =
-      Set.of(
-          "name",
-          "type",
-          "local",
-          "remote",
-          "bandwidth",
-          "allow_sources",
-          "deny_sources",
-          "secret");
+      Stream.of(
+              List.of(
+                  "name",
+                  "type",
+                  "local",
+                  "remote",
+                  "bandwidth",
+                  "allow_sources",
+                  "deny_sources",
+                  "secret"),
+              UDP_KEYS,
+              TCP_ONLY_KEYS)
+          .flatMap(Collection::stream)
+          .collect(Collectors.toUnmodifiableSet());
+
   static final Set<String> VISITOR_KEYS = Set.of("name", "secret", "bind");
 
   public ClientConfig {
@@ -111,14 +154,22 @@ public record ClientConfig(
     private boolean strict;
     private Path stateDir = StateDirectory.DEFAULT;
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
+    private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
     private final Map<HostPort, VisitorSpec> visitors = new LinkedHashMap<>();
+    private final ConfigProblems problems = new ConfigProblems();
+    private ConfigTable fileTable;
 
     private Builder() {}
 
-    /** Applies every key of a client config file, including its {@code [[tunnels]]}. */
+    /**
+     * Applies every key of a client config file, including its {@code [[tunnels]]} and {@code
+     * [[visitors]]}. A problem in it is recorded and the rest still read: {@link #build()} then
+     * lists every problem.
+     */
     public Builder file(Path file) {
-      ConfigTable table = ConfigTable.load(file);
+      ConfigTable table = ConfigTable.load(file, problems);
+      fileTable = table;
       table.allowOnly(FILE_KEYS);
       table.parsed("server", text -> HostPort.parse(text, null)).ifPresent(this::server);
       table.string("token").ifPresent(value -> token(Secret.of(value)));
@@ -128,116 +179,354 @@ public record ClientConfig(
       table.bool("strict").ifPresent(this::strict);
       table.parsed("state_dir", StateDirectory::expand).ifPresent(this::stateDir);
       table.parsedText("status", ClientConfig::parseStatus).ifPresent(this::status);
+      table
+          .integer("pool")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  table.report(
+                      table.error(
+                          "pool",
+                          "must be between 0 (no pool) and "
+                              + Limits.MAX_POOL_CONNECTIONS
+                              + ", got "
+                              + value));
+                  return;
+                }
+                pool(value.intValue());
+              });
       for (ConfigTable entry : table.tables("tunnels")) {
-        TunnelSpec spec = tunnel(entry);
-        if (tunnels.containsKey(spec.name())) {
-          throw entry.error(
-              "name", "'" + spec.name() + "' is used by two tunnels; give each a unique name");
+        Optional<TunnelSpec> spec = tunnel(entry);
+        if (spec.isEmpty()) {
+          continue;
         }
-        tunnels.put(spec.name(), spec);
+        if (tunnels.containsKey(spec.get().name())) {
+          entry.report(
+              entry.error(
+                  "name",
+                  "'" + spec.get().name() + "' is used by two tunnels; give each a unique name"));
+        }
+        tunnels.put(spec.get().name(), spec.get());
       }
       for (ConfigTable entry : table.tables("visitors")) {
-        VisitorSpec spec = visitor(entry);
-        if (visitors.containsKey(spec.bind())) {
-          throw entry.error(
-              "bind", "'" + spec.bind() + "' is used by two visitors; give each its own address");
+        Optional<VisitorSpec> spec = visitor(entry);
+        if (spec.isEmpty()) {
+          continue;
         }
-        visitors.put(spec.bind(), spec);
+        if (visitors.containsKey(spec.get().bind())) {
+          entry.report(
+              entry.error(
+                  "bind",
+                  "'"
+                      + spec.get().bind()
+                      + "' is used by two visitors; give each its own address"));
+        }
+        visitors.put(spec.get().bind(), spec.get());
       }
       return this;
     }
 
-    private static TunnelSpec tunnel(ConfigTable entry) {
+    /** One {@code [[tunnels]]} entry; empty after reporting its problems. */
+    private static Optional<TunnelSpec> tunnel(ConfigTable entry) {
       entry.allowOnly(TUNNEL_KEYS);
       TunnelType type = entry.parsed("type", TunnelType::parse).orElse(TunnelType.TCP);
-      HostPort local =
-          entry
-              .parsedText("local", text -> HostPort.parse(text, LOCALHOST))
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'local': the local service, like local = \"127.0.0.1:3000\""));
+      List<HostPort> targets = targets(entry);
       if (type == TunnelType.RELAY) {
-        return relayTunnel(entry, local);
+        return relayTunnel(entry, targets);
       }
-      long remote =
-          entry
-              .integer("remote")
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'remote': the public port, like remote = 9000 (0 for any)"));
-      if (remote < 0 || remote > 65_535) {
-        throw entry.error("remote", "must be a port between 0 and 65535, got " + remote);
+      if (entry.has("secret")) {
+        entry.report(
+            entry.error(
+                "secret",
+                "only a relay tunnel uses a secret (type = \"relay\"); remove it, or make the"
+                    + " tunnel a relay tunnel"));
       }
-      String name =
-          entry.parsed("name", TunnelName::check).orElse(TunnelSpec.defaultName(type, local));
+      Optional<Long> remote = entry.integer("remote");
+      if (!entry.has("remote")) {
+        entry.report(
+            entry.error("missing 'remote': the public port, like remote = 9000 (0 for any)"));
+      } else if (remote.isPresent() && (remote.get() < 0 || remote.get() > 65_535)) {
+        entry.report(
+            entry.error("remote", "must be a port between 0 and 65535, got " + remote.get()));
+        remote = Optional.empty();
+      }
+      Optional<String> name = entry.parsed("name", TunnelName::check);
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
       List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
       List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
-        throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
+        entry.report(
+            entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
       }
-      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
-      try {
-        return new TunnelSpec(
-            name, type, local, (int) remote, bandwidth, new SourceFilter(allow, deny), secret);
-      } catch (IllegalArgumentException e) {
-        throw entry.error("secret", "is invalid: " + e.getMessage());
+      Optional<Balancing> balancing =
+          switch (type) {
+            case TCP -> balancing(entry, targets);
+            case UDP -> udpBalancing(entry, targets);
+            case RELAY -> throw new IllegalStateException("relay tunnels are read above");
+          };
+      Optional<Optional<UdpSessions>> udp = udpSessions(entry, type);
+      if (targets.isEmpty() || remote.isEmpty() || balancing.isEmpty() || udp.isEmpty()) {
+        return Optional.empty();
       }
+      HostPort local = targets.getFirst();
+      return Optional.of(
+          new TunnelSpec(
+              name.orElse(TunnelSpec.defaultName(type, local)),
+              type,
+              local,
+              remote.get().intValue(),
+              bandwidth,
+              new SourceFilter(allow, deny),
+              balancing.get(),
+              udp.get(),
+              Secret.none()));
     }
 
-    /** A {@code type = "relay"} tunnel: a name and a secret, and no public port. */
-    private static TunnelSpec relayTunnel(ConfigTable entry, HostPort local) {
-      for (String publicKey : List.of("remote", "allow_sources", "deny_sources")) {
-        if (entry.has(publicKey)) {
-          throw entry.error(
-              publicKey,
-              "does not apply to a relay tunnel, which opens no public port: visitors reach it"
-                  + " with its secret");
+    /**
+     * A {@code type = "relay"} tunnel: a name and a secret, no public port and no group; empty
+     * after reporting its problems.
+     */
+    private static Optional<TunnelSpec> relayTunnel(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      for (String key : PUBLIC_PORT_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "does not apply to a relay tunnel, which opens no public port: visitors reach it"
+                      + " with its secret"));
+          fine = false;
         }
       }
-      String name =
-          entry
-              .parsed("name", TunnelName::check)
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'name': visitors ask for a relay tunnel by name, like name ="
-                              + " \"home-ssh\""));
-      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
+      for (String key : Stream.concat(GROUP_KEYS.stream(), UDP_KEYS.stream()).toList()) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "does not apply to a relay tunnel: one provider holds a relay tunnel's name, and"
+                      + " it carries TCP"));
+          fine = false;
+        }
+      }
+      Optional<String> name = entry.parsed("name", TunnelName::check);
+      if (!entry.has("name")) {
+        entry.report(
+            entry.error(
+                "missing 'name': visitors ask for a relay tunnel by name, like name ="
+                    + " \"home-ssh\""));
+      }
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
+      Optional<Balancing> balancing = fine ? balancing(entry, targets) : Optional.empty();
+      if (name.isEmpty() || targets.isEmpty() || balancing.isEmpty()) {
+        return Optional.empty();
+      }
+      return relaySecret(entry, "relay tunnel " + name.get())
+          .map(
+              secret ->
+                  TunnelSpec.relay(
+                      name.get(), targets.getFirst(), bandwidth, balancing.get(), secret));
+    }
+
+    /** One {@code [[visitors]]} entry; empty after reporting its problems. */
+    private static Optional<VisitorSpec> visitor(ConfigTable entry) {
+      entry.allowOnly(VISITOR_KEYS);
+      Optional<String> name = entry.parsed("name", TunnelName::check);
+      if (!entry.has("name")) {
+        entry.report(
+            entry.error("missing 'name': the relay tunnel to visit, like name = \"home-ssh\""));
+      }
+      Optional<HostPort> bind = entry.parsedText("bind", text -> HostPort.parse(text, LOCALHOST));
+      if (!entry.has("bind")) {
+        entry.report(
+            entry.error(
+                "missing 'bind': where local programs connect, like bind = \"127.0.0.1:2222\""));
+      }
+      if (name.isEmpty() || bind.isEmpty()) {
+        return Optional.empty();
+      }
+      return relaySecret(entry, "visitor of " + name.get())
+          .map(secret -> new VisitorSpec(name.get(), secret, bind.get()));
+    }
+
+    /** The entry's {@code secret}, long enough to guard a relay tunnel; empty after reporting. */
+    private static Optional<Secret> relaySecret(ConfigTable entry, String owner) {
+      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
       try {
-        return new TunnelSpec(
-            name, TunnelType.RELAY, local, 0, bandwidth, SourceFilter.ANY, secret);
+        return Optional.of(RelaySecrets.check(owner, secret));
       } catch (IllegalArgumentException e) {
-        throw entry.error("secret", "is invalid: " + e.getMessage());
+        entry.report(
+            entry.has("secret")
+                ? entry.error("secret", "is invalid: " + e.getMessage())
+                : entry.error(e.getMessage()));
+        return Optional.empty();
       }
     }
 
-    private static VisitorSpec visitor(ConfigTable entry) {
-      entry.allowOnly(VISITOR_KEYS);
-      String name =
-          entry
-              .parsed("name", TunnelName::check)
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'name': the relay tunnel to visit, like name = \"home-ssh\""));
-      HostPort bind =
-          entry
-              .parsedText("bind", text -> HostPort.parse(text, LOCALHOST))
-              .orElseThrow(
-                  () ->
-                      entry.error(
-                          "missing 'bind': where local programs connect, like bind ="
-                              + " \"127.0.0.1:2222\""));
-      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
-      try {
-        return new VisitorSpec(name, secret, bind);
-      } catch (IllegalArgumentException e) {
-        throw entry.error("secret", "is invalid: " + e.getMessage());
+    /**
+     * A UDP tunnel's sessions (empty for TCP, which may not hold their keys); empty outside after
+     * reporting a problem.
+     */
+    private static Optional<Optional<UdpSessions>> udpSessions(ConfigTable entry, TunnelType type) {
+      if (type == TunnelType.TCP) {
+        boolean fine = true;
+        for (String key : UDP_KEYS) {
+          if (entry.has(key)) {
+            entry.report(
+                entry.error(key, "applies to udp tunnels only; remove it or set type = \"udp\""));
+            fine = false;
+          }
+        }
+        return fine ? Optional.of(Optional.empty()) : Optional.empty();
       }
+      Optional<Duration> idle = entry.parsed("idle_timeout", TunnelSpec::parseIdleTimeout);
+      Optional<Integer> most = entry.parsedText("max_sessions", TunnelSpec::parseMaxSessions);
+      if ((entry.has("idle_timeout") && idle.isEmpty())
+          || (entry.has("max_sessions") && most.isEmpty())) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Optional.of(
+              new UdpSessions(
+                  idle.orElse(Limits.UDP_IDLE_TIMEOUT).toMillis(),
+                  most.orElse(Limits.UDP_MAX_SESSIONS))));
+    }
+
+    /**
+     * A UDP tunnel relays every peer to its one local service: it has no further targets, no group
+     * and no health check.
+     */
+    private static Optional<Balancing> udpBalancing(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      if (targets.size() > 1) {
+        entry.report(
+            entry.error(
+                "local", "a udp tunnel has one local service; give it one address, not a list"));
+        fine = false;
+      }
+      for (String key : TCP_ONLY_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "applies to tcp tunnels only: udp tunnels have no groups, strategies or health"
+                      + " checks; remove it"));
+          fine = false;
+        }
+      }
+      return fine ? Optional.of(Balancing.NONE) : Optional.empty();
+    }
+
+    /** {@code local = 3000}, {@code local = "host:3000"} or a list of them. */
+    private static List<HostPort> targets(ConfigTable entry) {
+      if (!entry.has("local")) {
+        entry.report(
+            entry.error(
+                "missing 'local': the local service, like local = \"127.0.0.1:3000\", or a list"
+                    + " of them to balance"));
+        return List.of();
+      }
+      Optional<List<HostPort>> list =
+          entry.isList("local")
+              ? entry.parsedList("local", text -> HostPort.parse(text, LOCALHOST))
+              : entry.parsedText("local", text -> HostPort.parse(text, LOCALHOST)).map(List::of);
+      if (list.isPresent() && (list.get().isEmpty() || list.get().size() > Balancing.MAX_TARGETS)) {
+        entry.report(
+            entry.error("local", "must name 1 to " + Balancing.MAX_TARGETS + " local services"));
+        return List.of();
+      }
+      return list.orElse(List.of());
+    }
+
+    private static Optional<Balancing> balancing(ConfigTable entry, List<HostPort> targets) {
+      Strategy strategy = entry.parsed("strategy", Strategy::parse).orElse(Strategy.ROUND_ROBIN);
+      Optional<String> group = entry.parsed("group", TunnelName::check);
+      Optional<String> key = entry.string("group_key");
+      Optional<Long> weight = entry.integer("weight");
+      boolean fine = true;
+      if (group.isPresent() && key.filter(value -> !value.isEmpty()).isEmpty()) {
+        entry.report(
+            entry.error(
+                "group",
+                "needs a group_key: the secret every member of group '"
+                    + group.get()
+                    + "' holds, like group_key = \"a-long-random-string\""));
+        fine = false;
+      }
+      if (!entry.has("group") && (entry.has("group_key") || entry.has("weight"))) {
+        entry.report(
+            entry.error(
+                entry.has("group_key") ? "group_key" : "weight",
+                "belongs to a group member: add group = \"NAME\", or remove it"));
+        fine = false;
+      }
+      if (weight.isPresent() && (weight.get() < 1 || weight.get() > Backend.MAX_WEIGHT)) {
+        entry.report(
+            entry.error(
+                "weight", "must be between 1 and " + Backend.MAX_WEIGHT + ", got " + weight.get()));
+        fine = false;
+      }
+      Optional<HealthCheck> healthCheck = healthCheck(entry);
+      if (!fine || (entry.has("health_check") && healthCheck.isEmpty())) {
+        return Optional.empty();
+      }
+      Optional<GroupSpec> groupSpec =
+          group.map(
+              name ->
+                  new GroupSpec(name, Secret.of(key.orElseThrow()), weight.orElse(1L).intValue()));
+      return Optional.of(
+          new Balancing(targets.stream().skip(1).toList(), strategy, groupSpec, healthCheck));
+    }
+
+    private static Optional<HealthCheck> healthCheck(ConfigTable entry) {
+      List<String> timings =
+          List.of(
+              "health_path",
+              "health_interval",
+              "health_timeout",
+              "health_failures",
+              "health_successes");
+      if (!entry.has("health_check")) {
+        timings.stream()
+            .filter(entry::has)
+            .findFirst()
+            .ifPresent(
+                key ->
+                    entry.report(
+                        entry.error(
+                            key, "needs health_check = \"tcp\" or \"http\" in the same tunnel")));
+        return Optional.empty();
+      }
+      Optional<HealthCheck.Kind> kind = entry.parsed("health_check", HealthCheck.Kind::parse);
+      String path = entry.string("health_path").orElse(HealthCheck.DEFAULT_PATH);
+      Duration interval =
+          entry.parsed("health_interval", Durations::parse).orElse(HealthCheck.DEFAULT_INTERVAL);
+      Duration timeout =
+          entry.parsed("health_timeout", Durations::parse).orElse(HealthCheck.DEFAULT_TIMEOUT);
+      long failures = entry.integer("health_failures").orElse((long) HealthCheck.DEFAULT_FAILURES);
+      long successes =
+          entry.integer("health_successes").orElse((long) HealthCheck.DEFAULT_SUCCESSES);
+      if (kind.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new HealthCheck(
+                kind.get(),
+                path,
+                interval,
+                timeout,
+                (int) Math.min(failures, Integer.MAX_VALUE),
+                (int) Math.min(successes, Integer.MAX_VALUE)));
+      } catch (IllegalArgumentException e) {
+        entry.report(entry.error("health_check", "is invalid: " + e.getMessage()));
+        return Optional.empty();
+      }
+    }
+
+    /** A problem of the whole config, placed at {@code key} of the file when there is one. */
+    private ConfigException located(String key, String problem) {
+      return new ConfigException(
+          fileTable == null ? problem : fileTable.location(key) + ": " + problem);
     }
 
     public Builder server(HostPort server) {
@@ -285,6 +574,15 @@ public record ClientConfig(
       return this;
     }
 
+    /**
+     * How many data connections to keep open ahead of time (0: none, every user connection waits
+     * for a new one); the server may grant fewer.
+     */
+    public Builder pool(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
     /** Adds a tunnel, replacing a file tunnel of the same name. */
     public Builder tunnel(TunnelSpec spec) {
       tunnels.put(spec.name(), spec);
@@ -297,21 +595,34 @@ public record ClientConfig(
       return this;
     }
 
+    /**
+     * The finished config.
+     *
+     * @throws ConfigException listing every problem of the file and the flags, one per line
+     */
     public ClientConfig build() {
       if (server == null) {
-        throw new ConfigException(
-            "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the config");
+        problems.add(
+            located(
+                "server",
+                "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the"
+                    + " config"));
       }
-      if (tunnels.isEmpty() && visitors.isEmpty()) {
-        throw new ConfigException(
-            "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the config"
-                + " (or, to reach a relay tunnel, run pipe visit or add [[visitors]])");
+      if (tunnels.isEmpty() && visitors.isEmpty() && problems.isEmpty()) {
+        problems.add(
+            located(
+                "tunnels",
+                "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the"
+                    + " config (or, to reach a relay tunnel, run pipe visit or add [[visitors]])"));
       }
       if (!tls && (pin.isPresent() || strict)) {
-        throw new ConfigException(
-            "--server-fingerprint and --strict check the server's TLS certificate; they make no"
-                + " sense with --no-tls");
+        problems.add(
+            located(
+                "tls",
+                "--server-fingerprint and --strict check the server's TLS certificate; they make"
+                    + " no sense with --no-tls"));
       }
+      problems.throwIfAny();
       return new ClientConfig(
           server,
           token,
@@ -319,7 +630,8 @@ public record ClientConfig(
           new ArrayList<>(visitors.values()),
           reconnect,
           new ClientTls(tls, pin, strict, stateDir),
-          status);
+          status,
+          poolSize);
     }
   }
 }

@@ -17,6 +17,12 @@ public interface ClientListener {
   /** An operator closed the tunnel on the server; the client will not ask for it again. */
   void tunnelClosed(TunnelSpec tunnel, String reason);
 
+  /**
+   * The tunnel's health check found every local target down ({@code healthy} false: the server
+   * sends it no new users), or one up again. Called once per change.
+   */
+  default void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {}
+
   /** A visitor listens on {@code localPort} and its client is connected: circuits can open. */
   default void visitorReady(VisitorSpec visitor, int localPort) {}
 

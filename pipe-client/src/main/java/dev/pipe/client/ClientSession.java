@@ -4,48 +4,68 @@ import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.ProtocolException;
+import dev.pipe.relay.RelayKeys;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One control connection of a client, from a successful login until it ends: registers every tunnel
  * (a relay tunnel as a reservation, refreshed before it expires), answers each Exchange on its own
- * virtual thread, passes the server's word about circuits on, and sends heartbeats.
+ * virtual thread, passes the server's word about circuits on, and sends heartbeats. A reload
+ * changes the tunnels while it runs: {@link #open} and {@link #stop} then register or stop one
+ * tunnel, under the client's registration lock so that no tunnel is registered twice.
  */
 final class ClientSession {
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   private final ControlChannel channel;
   private final Duration heartbeatInterval;
-  private final Map<String, Tunnel> tunnels;
-  private final List<Visitor> visitors;
+  private final Supplier<Map<String, Tunnel>> tunnels;
+  private final Supplier<Map<String, Visitor>> visitors;
+  private final Lock registration;
   private final ClientListener listener;
   private final Map<String, String> rejections = new LinkedHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean registered;
+  private volatile int accepted;
+  private volatile int asked;
   private volatile Thread refresher;
-  private int accepted;
-  private int forwarded;
   private String endReason = "";
+  private final DataConnectionPool pool;
 
+  /**
+   * @param tunnels the client's tunnels now (a reload replaces the map)
+   * @param visitors the client's visitors now, by local address (a reload replaces the map)
+   * @param registration held while tunnels are registered, or the map replaced
+   * @param pool the data connections this session keeps open ahead of time
+   */
   ClientSession(
       ServerDialer.LoggedIn login,
-      Map<String, Tunnel> tunnels,
-      List<Visitor> visitors,
-      ClientListener listener) {
+      Supplier<Map<String, Tunnel>> tunnels,
+      Supplier<Map<String, Visitor>> visitors,
+      Lock registration,
+      ClientListener listener,
+      DataConnectionPool pool) {
     this.channel = login.channel();
     this.heartbeatInterval = login.heartbeatInterval();
     this.tunnels = tunnels;
     this.visitors = visitors;
+    this.registration = registration;
     this.listener = listener;
+    this.pool = pool;
   }
 
   /** Why the session ended, for the reconnect log line. */
@@ -53,9 +73,20 @@ final class ClientSession {
     return endReason;
   }
 
-  /** True once the server accepted at least one tunnel in this session, or none was asked. */
+  /**
+   * True once the server accepted at least one tunnel in this session, or if it asked for none (a
+   * client with visitors only).
+   */
+  boolean accepted() {
+    return accepted > 0 || asked == 0;
+  }
+
+  /**
+   * True once this session sent its first registrations: from then on a reload registers its new
+   * tunnels itself. Read under the registration lock.
+   */
   boolean registered() {
-    return accepted > 0 || forwarded == 0;
+    return registered;
   }
 
   /**
@@ -65,16 +96,22 @@ final class ClientSession {
    */
   void run() throws ClientFailure {
     Thread heartbeat = Thread.ofVirtual().name("heartbeat").start(this::sendHeartbeats);
+    pool.start();
     try {
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
-      for (Tunnel tunnel : tunnels.values()) {
-        // A tunnel an operator closed stays closed until this client restarts.
-        if (tunnel.state() != TunnelState.CLOSED) {
-          channel.send(register(tunnel));
-          forwarded++;
+      registration.lock();
+      try {
+        for (Tunnel tunnel : tunnels.get().values()) {
+          // A tunnel an operator closed stays closed until this client restarts.
+          if (tunnel.state() != TunnelState.CLOSED) {
+            open(tunnel);
+          }
         }
+        registered = true;
+      } finally {
+        registration.unlock();
       }
-      for (Visitor visitor : visitors) {
+      for (Visitor visitor : visitors.get().values()) {
         listener.visitorReady(visitor.spec(), visitor.port());
       }
       while (dispatch(channel.receive())) {
@@ -99,37 +136,73 @@ final class ClientSession {
       if (refreshing != null) {
         refreshing.interrupt();
       }
+      pool.close();
       channel.close();
     }
   }
 
-  /** What asks the server for a tunnel: a public port, or a relay reservation (or its refresh). */
+  /**
+   * Asks the server for {@code tunnel}: alone on its port, as a member of its group, or as a relay
+   * reservation.
+   */
+  void open(Tunnel tunnel) throws IOException {
+    asked++;
+    channel.send(register(tunnel));
+  }
+
   private static Message register(Tunnel tunnel) {
     TunnelSpec spec = tunnel.spec();
-    return tunnel
-        .relayKeys()
-        .<Message>map(keys -> new Message.Reserve(spec.name(), keys.accessKeyHex()))
-        .orElseGet(
-            () ->
-                new Message.Forward(
-                    spec.name(),
-                    spec.type(),
-                    spec.remotePort(),
-                    spec.sources().allowTexts(),
-                    spec.sources().denyTexts()));
+    Optional<RelayKeys> relay = tunnel.relayKeys();
+    if (relay.isPresent()) {
+      return new Message.Reserve(spec.name(), relay.get().accessKeyHex());
+    }
+    Message.Forward forward =
+        new Message.Forward(
+            spec.name(),
+            spec.type(),
+            spec.remotePort(),
+            spec.sources().allowTexts(),
+            spec.sources().denyTexts(),
+            spec.udp().orElse(null));
+    Optional<GroupSpec> group = spec.balancing().group();
+    return group.isEmpty()
+        ? forward
+        : new Message.JoinGroup(
+            forward,
+            group.get().name(),
+            group.get().key().reveal(),
+            spec.balancing().strategy(),
+            group.get().weight());
+  }
+
+  /** Tells the server a tunnel stopped (a reload removed or changed it). */
+  void stop(String tunnel, String reason) {
+    sendQuietly(new Message.StopTunnel(tunnel, reason));
   }
 
   /** Handles one frame; false when the server said goodbye. */
   private boolean dispatch(Message message) throws IOException, ClientFailure {
     switch (message) {
       case Message.ForwardAccepted ok -> {
+        Tunnel tunnel = tunnels.get().get(ok.tunnel());
+        if (tunnel == null) {
+          log.debug("tunnel {} opened after a reload removed it", ok.tunnel());
+          return true;
+        }
         accepted++;
-        Tunnel tunnel = tunnel(ok.tunnel());
         tunnel.ready(ok.remotePort());
         listener.tunnelReady(tunnel.spec(), ok.remotePort());
+        if (!tunnel.healthy()) {
+          // The server counts a new tunnel healthy: tell it what the checks found before.
+          channel.send(new Message.TunnelHealth(ok.tunnel(), false, tunnel.healthDetail()));
+        }
       }
       case Message.ReservationAccepted reserved -> {
-        Tunnel tunnel = tunnel(reserved.tunnel());
+        Tunnel tunnel = tunnels.get().get(reserved.tunnel());
+        if (tunnel == null) {
+          log.debug("relay tunnel {} reserved after a reload removed it", reserved.tunnel());
+          return true;
+        }
         if (tunnel.state() != TunnelState.READY) {
           accepted++;
           tunnel.ready(0);
@@ -138,11 +211,16 @@ final class ClientSession {
         }
       }
       case Message.ForwardRejected rejected -> {
+        Tunnel tunnel = tunnels.get().get(rejected.tunnel());
+        if (tunnel == null) {
+          log.debug("tunnel {} rejected after a reload removed it", rejected.tunnel());
+          return true;
+        }
         rejections.put(rejected.tunnel(), rejected.reason());
-        Tunnel tunnel = tunnel(rejected.tunnel());
         tunnel.rejected(rejected.reason());
         listener.tunnelRejected(tunnel.spec(), rejected.reason());
-        if (rejections.size() == forwarded && visitors.isEmpty()) {
+        if (tunnels.get().values().stream().noneMatch(ClientSession::mayOpen)
+            && visitors.get().isEmpty()) {
           throw new ClientFailure(allRejected());
         }
       }
@@ -150,7 +228,8 @@ final class ClientSession {
         Tunnel tunnel = tunnel(closedByServer.tunnel());
         tunnel.closedByServer(closedByServer.reason());
         listener.tunnelClosed(tunnel.spec(), closedByServer.reason());
-        if (tunnels.values().stream().noneMatch(ClientSession::mayOpen) && visitors.isEmpty()) {
+        if (tunnels.get().values().stream().noneMatch(ClientSession::mayOpen)
+            && visitors.get().isEmpty()) {
           throw new ClientFailure(
               "the server closed or rejected every tunnel of this client; the last: tunnel "
                   + closedByServer.tunnel()
@@ -159,10 +238,18 @@ final class ClientSession {
         }
       }
       case Message.Exchange exchange -> {
-        Tunnel tunnel = tunnel(exchange.tunnel());
+        Tunnel tunnel = tunnels.get().get(exchange.tunnel());
+        if (tunnel == null) {
+          // A reload removed the tunnel while the server was announcing this user.
+          channel.send(
+              new Message.ExchangeFailed(
+                  exchange.id(), "tunnel " + exchange.tunnel() + " was removed from the client"));
+          return true;
+        }
+        InetAddress user = exchange.sourceAddress().orElse(InetAddress.getLoopbackAddress());
         Thread.ofVirtual()
             .name("exchange-" + exchange.tunnel())
-            .start(() -> tunnel.serve(exchange.id(), this));
+            .start(() -> tunnel.serve(exchange.id(), user, this));
       }
       case Message.CircuitClosed closedByServer -> {
         // The server cuts the circuit's connection itself; the reason is what only it can tell.
@@ -187,9 +274,17 @@ final class ClientSession {
       case Message.LoginAccepted unexpected -> throw unexpected(unexpected);
       case Message.Rejected unexpected -> throw unexpected(unexpected);
       case Message.Forward unexpected -> throw unexpected(unexpected);
+      case Message.JoinGroup unexpected -> throw unexpected(unexpected);
+      case Message.TunnelHealth unexpected -> throw unexpected(unexpected);
+      case Message.StopTunnel unexpected -> throw unexpected(unexpected);
       case Message.ExchangeFailed unexpected -> throw unexpected(unexpected);
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
       case Message.Reserve unexpected -> throw unexpected(unexpected);
       case Message.Connect unexpected -> throw unexpected(unexpected);
       case Message.CircuitOpened unexpected -> throw unexpected(unexpected);
@@ -200,8 +295,9 @@ final class ClientSession {
 
   /** True if this client provides or visits the relay tunnel {@code name}. */
   private boolean carries(String name) {
-    return (tunnels.containsKey(name) && tunnels.get(name).relayKeys().isPresent())
-        || visitors.stream().anyMatch(visitor -> visitor.spec().name().equals(name));
+    Tunnel tunnel = tunnels.get().get(name);
+    return (tunnel != null && tunnel.relayKeys().isPresent())
+        || visitors.get().values().stream().anyMatch(visitor -> visitor.spec().name().equals(name));
   }
 
   /** True for a tunnel that is open or may still open in this session. */
@@ -213,7 +309,7 @@ final class ClientSession {
   }
 
   private Tunnel tunnel(String name) throws ProtocolException {
-    Tunnel tunnel = tunnels.get(name);
+    Tunnel tunnel = tunnels.get().get(name);
     if (tunnel == null) {
       throw new ProtocolException("the server named a tunnel this client does not have: " + name);
     }
@@ -233,7 +329,9 @@ final class ClientSession {
 
   /**
    * Refreshes every open reservation each {@code period} (half the server's TTL, so one lost
-   * refresh still leaves time); one thread for all of them, started with the first.
+   * refresh still leaves time); one thread for all of them, started with the first. It holds the
+   * registration lock while it sends, so that a reload that stops a relay tunnel is never followed
+   * by a refresh that would reserve it again.
    */
   private void refreshEvery(Duration period) {
     if (refresher != null || period.isZero()) {
@@ -247,11 +345,7 @@ final class ClientSession {
                   try {
                     while (!channel.isClosed()) {
                       Thread.sleep(period);
-                      for (Tunnel tunnel : tunnels.values()) {
-                        if (tunnel.relayKeys().isPresent() && tunnel.state() == TunnelState.READY) {
-                          channel.send(register(tunnel));
-                        }
-                      }
+                      refreshReservations();
                     }
                   } catch (InterruptedException e) {
                     // The session ended.
@@ -260,6 +354,19 @@ final class ClientSession {
                     channel.close();
                   }
                 });
+  }
+
+  private void refreshReservations() throws IOException {
+    registration.lock();
+    try {
+      for (Tunnel tunnel : tunnels.get().values()) {
+        if (tunnel.relayKeys().isPresent() && tunnel.state() == TunnelState.READY) {
+          channel.send(register(tunnel));
+        }
+      }
+    } finally {
+      registration.unlock();
+    }
   }
 
   private void sendHeartbeats() {

@@ -2,6 +2,7 @@ package dev.pipe.client;
 
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.Message;
 import dev.pipe.proto.PipeVersion;
 import dev.pipe.proxy.ActiveSplices;
 import java.io.IOException;
@@ -12,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code pipe client} and {@code pipe visit}: logs in to the server, registers its tunnels, serves
  * their user connections, listens for its visitors' local connections, and reconnects forever
- * (unless told not to) when the connection is lost.
+ * (unless told not to) when the connection is lost. {@link #reload} changes its tunnels and
+ * visitors while it runs.
  */
 public final class PipeClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeClient.class);
@@ -27,9 +30,10 @@ public final class PipeClient implements AutoCloseable {
   private final ClientListener listener;
   private final ServerDialer dialer;
   private final ActiveSplices active = new ActiveSplices();
-  private final Map<String, Tunnel> tunnels = new LinkedHashMap<>();
-  private final List<Visitor> visitors = new ArrayList<>();
+  private final ReentrantLock registration = new ReentrantLock();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Map<String, Tunnel> tunnels;
+  private volatile Map<String, Visitor> visitors;
   private volatile ClientSession session;
 
   public PipeClient(ClientConfig config, ClientListener listener) {
@@ -39,12 +43,31 @@ public final class PipeClient implements AutoCloseable {
     this.dialer =
         new ServerDialer(
             config.server(), config.token(), ConnectionId.random().hex(), transport(config));
+    Map<String, Tunnel> initial = new LinkedHashMap<>();
     for (TunnelSpec spec : config.tunnels()) {
-      tunnels.put(spec.name(), new Tunnel(spec, dialer, active, listener));
+      initial.put(spec.name(), newTunnel(spec));
     }
+    this.tunnels = initial;
+    Map<String, Visitor> initialVisitors = new LinkedHashMap<>();
     for (VisitorSpec spec : config.visitors()) {
-      visitors.add(new Visitor(spec, dialer, active, listener, () -> session != null));
+      initialVisitors.put(visitorKey(spec), newVisitor(spec));
     }
+    this.visitors = initialVisitors;
+  }
+
+  private Tunnel newTunnel(TunnelSpec spec) {
+    Tunnel tunnel = new Tunnel(spec, dialer, active, listener, this::healthChanged);
+    tunnel.start();
+    return tunnel;
+  }
+
+  private Visitor newVisitor(VisitorSpec spec) {
+    return new Visitor(spec, dialer, active, listener, () -> session != null);
+  }
+
+  /** Visitors are told apart by their local address: two may visit the same tunnel. */
+  private static String visitorKey(VisitorSpec spec) {
+    return spec.bind().toString();
   }
 
   private static ClientTransport transport(ClientConfig config) {
@@ -72,7 +95,7 @@ public final class PipeClient implements AutoCloseable {
    * @throws IOException when the connection is lost and reconnecting is turned off
    */
   public void run() throws ClientFailure, IOException {
-    for (Visitor visitor : visitors) {
+    for (Visitor visitor : visitors.values()) {
       visitor.listen();
     }
     Backoff backoff = new Backoff();
@@ -81,7 +104,14 @@ public final class PipeClient implements AutoCloseable {
       String problem;
       try {
         ServerDialer.LoggedIn login = dialer.login();
-        ClientSession current = new ClientSession(login, tunnels, visitors, listener);
+        DataConnectionPool pool =
+            new DataConnectionPool(
+                Math.min(config.poolSize(), login.maxPoolConnections()),
+                dialer,
+                login.heartbeatInterval(),
+                () -> tunnels);
+        ClientSession current =
+            new ClientSession(login, () -> tunnels, () -> visitors, registration, listener, pool);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");
@@ -89,7 +119,9 @@ public final class PipeClient implements AutoCloseable {
         log.info("connected to server {}", config.server());
         everConnected = true;
         current.run();
-        if (current.registered()) {
+        // The server closed our UDP ports with the session; their sessions are gone with them.
+        tunnels.values().forEach(Tunnel::closeDatagrams);
+        if (current.accepted()) {
           backoff.reset();
         }
         problem = current.endReason();
@@ -119,6 +151,148 @@ public final class PipeClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs with the tunnels and visitors of {@code next} from now on: added tunnels open, removed
+   * ones stop, changed ones stop and open again (a relay tunnel's reservation too); an unchanged
+   * tunnel is not touched, and keeps every connection. Visitors likewise: a removed or changed one
+   * stops listening, an added or changed one starts. Connections in flight through a removed or
+   * changed tunnel or visitor run to their end.
+   *
+   * @return the settings that changed but take effect only after a restart (server, token, TLS,
+   *     status, reconnect)
+   */
+  public List<String> reload(ClientConfig next) {
+    List<String> restartOnly = restartOnly(next);
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
+    registration.lock();
+    try {
+      Map<String, Tunnel> before = tunnels;
+      Map<String, Tunnel> after = new LinkedHashMap<>();
+      List<Tunnel> toOpen = new ArrayList<>();
+      for (TunnelSpec spec : next.tunnels()) {
+        Tunnel kept = before.get(spec.name());
+        if (kept != null && kept.spec().equals(spec)) {
+          after.put(spec.name(), kept);
+          continue;
+        }
+        (kept == null ? added : changed).add(spec.name());
+        Tunnel fresh = newTunnel(spec);
+        after.put(spec.name(), fresh);
+        toOpen.add(fresh);
+      }
+      before.keySet().stream().filter(name -> !after.containsKey(name)).forEach(removed::add);
+      ClientSession current = session;
+      boolean live = current != null && current.registered();
+      for (String name : before.keySet()) {
+        if (after.get(name) != before.get(name)) {
+          before.get(name).stop();
+          if (live) {
+            current.stop(name, removed.contains(name) ? "removed by a reload" : "changed");
+          }
+        }
+      }
+      tunnels = after;
+      if (live) {
+        for (Tunnel tunnel : toOpen) {
+          try {
+            current.open(tunnel);
+          } catch (IOException e) {
+            // The session is ending; the next one registers every tunnel of the new map.
+            log.debug("could not register tunnel {}: {}", tunnel.spec().name(), e.toString());
+          }
+        }
+      }
+      reloadVisitors(next, live);
+    } finally {
+      registration.unlock();
+    }
+    log.info(
+        "config reloaded: tunnels added {}, changed {}, removed {}, {} unchanged; {} visitors{}",
+        added,
+        changed,
+        removed,
+        tunnels.size() - added.size() - changed.size(),
+        visitors.size(),
+        restartOnly.isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", restartOnly));
+    return restartOnly;
+  }
+
+  /**
+   * Stops the visitors {@code next} removed or changed, then starts the ones it added or changed
+   * (in that order, so that a changed visitor can bind its address again). A visitor whose address
+   * is taken is left out, and the log says so; the next reload tries it again.
+   */
+  private void reloadVisitors(ClientConfig next, boolean connected) {
+    Map<String, Visitor> before = visitors;
+    Map<String, Visitor> after = new LinkedHashMap<>();
+    List<VisitorSpec> toStart = new ArrayList<>();
+    for (VisitorSpec spec : next.visitors()) {
+      Visitor kept = before.get(visitorKey(spec));
+      if (kept != null && kept.spec().equals(spec)) {
+        after.put(visitorKey(spec), kept);
+      } else {
+        toStart.add(spec);
+      }
+    }
+    before.forEach(
+        (key, visitor) -> {
+          if (after.get(key) != visitor) {
+            visitor.close();
+          }
+        });
+    for (VisitorSpec spec : toStart) {
+      Visitor fresh = newVisitor(spec);
+      try {
+        fresh.listen();
+      } catch (ClientFailure e) {
+        log.warn("config reload: {}; the other visitors and tunnels run on", e.getMessage());
+        continue;
+      }
+      after.put(visitorKey(spec), fresh);
+      if (connected) {
+        listener.visitorReady(spec, fresh.port());
+      }
+    }
+    visitors = after;
+  }
+
+  private List<String> restartOnly(ClientConfig next) {
+    List<String> keys = new ArrayList<>();
+    if (!config.server().equals(next.server())) {
+      keys.add("server");
+    }
+    if (!config.token().sameAs(next.token())) {
+      keys.add("token");
+    }
+    if (!config.tls().equals(next.tls())) {
+      keys.add("tls, server_fingerprint, strict, state_dir");
+    }
+    if (!config.status().equals(next.status())) {
+      keys.add("status");
+    }
+    if (config.reconnect() != next.reconnect()) {
+      keys.add("reconnect");
+    }
+    return keys;
+  }
+
+  /** A tunnel's local side went down or came back: the server moves it out of or into rotation. */
+  private void healthChanged(Tunnel tunnel, boolean healthy, String reason) {
+    if (tunnels.get(tunnel.spec().name()) != tunnel) {
+      return;
+    }
+    listener.tunnelHealth(tunnel.spec(), healthy, reason);
+    ClientSession current = session;
+    // A relay tunnel has no rotation to leave: an unreachable service refuses each circuit itself.
+    if (current != null && tunnel.state() == TunnelState.READY && tunnel.relayKeys().isEmpty()) {
+      current.sendQuietly(new Message.TunnelHealth(tunnel.spec().name(), healthy, reason));
+    }
+  }
+
   /** Tells which open tunnels went offline with the connection; a stop on request is no news. */
   private void reportOffline(String problem) {
     if (isClosed()) {
@@ -135,7 +309,7 @@ public final class PipeClient implements AutoCloseable {
   public ClientStatus status() {
     List<TunnelStatus> rows = new ArrayList<>();
     tunnels.values().forEach(tunnel -> rows.add(tunnel.status()));
-    visitors.forEach(visitor -> rows.add(visitor.status()));
+    visitors.values().forEach(visitor -> rows.add(visitor.status()));
     return new ClientStatus(
         config.server().toString(), session != null, PipeVersion.software(), rows);
   }
@@ -154,7 +328,8 @@ public final class PipeClient implements AutoCloseable {
       return;
     }
     stopped.countDown();
-    visitors.forEach(Visitor::close);
+    tunnels.values().forEach(Tunnel::stop);
+    visitors.values().forEach(Visitor::close);
     ClientSession current = session;
     if (current != null) {
       current.close("the client is shutting down");
@@ -165,5 +340,6 @@ public final class PipeClient implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     active.closeAll();
+    tunnels.values().forEach(Tunnel::closeDatagrams);
   }
 }

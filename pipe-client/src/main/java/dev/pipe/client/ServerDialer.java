@@ -16,8 +16,8 @@ import java.time.Duration;
 
 /**
  * Opens connections to the server and logs them in: the control connection, one data connection per
- * user connection, and one circuit connection per visit of a relay tunnel. All answer the server's
- * nonce with the same proof.
+ * user connection (claimed by id, or pooled ahead of time), and one circuit connection per visit of
+ * a relay tunnel. All answer the server's nonce with the same proof.
  */
 final class ServerDialer {
   private final HostPort server;
@@ -26,7 +26,7 @@ final class ServerDialer {
   private final ClientTransport transport;
 
   /** A control connection that logged in, with the heartbeat interval the server asked for. */
-  record LoggedIn(ControlChannel channel, Duration heartbeatInterval) {}
+  record LoggedIn(ControlChannel channel, Duration heartbeatInterval, int maxPoolConnections) {}
 
   /** A circuit the server opened to a relay tunnel's provider, ready for the sealed handshake. */
   record OpenedCircuit(Socket socket, Message.CircuitOpened opened) {}
@@ -55,7 +55,10 @@ final class ServerDialer {
               Proof.compute(token, hello.nonce())));
       Message reply = readReply(channel, hello);
       if (reply instanceof Message.LoginAccepted accepted) {
-        return new LoggedIn(channel, Duration.ofMillis(accepted.heartbeatIntervalMillis()));
+        return new LoggedIn(
+            channel,
+            Duration.ofMillis(accepted.heartbeatIntervalMillis()),
+            accepted.maxPoolConnections());
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {
@@ -75,6 +78,28 @@ final class ServerDialer {
       if (reply instanceof Message.DataAccepted accepted && accepted.id().equals(id)) {
         channel.setReadTimeout(Duration.ZERO);
         return channel.socket();
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects a data connection ahead of time: it joins this client's pool on the server and waits
+   * there until the server assigns it a user connection.
+   */
+  ControlChannel openPooled() throws IOException, ClientFailure {
+    ControlChannel channel = connect();
+    try {
+      Message.Hello hello = hello(channel);
+      channel.send(
+          new Message.PoolLogin(
+              PipeVersion.PROTOCOL, Proof.compute(token, hello.nonce()), clientId));
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.PoolAccepted) {
+        return channel;
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.pipe.client;
 
 import com.google.common.util.concurrent.RateLimiter;
+import dev.pipe.balance.Picker;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
@@ -13,18 +14,24 @@ import dev.pipe.proxy.Traffic;
 import dev.pipe.relay.RelayKeys;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A configured tunnel at run time: serves each user connection the server announces by dialing the
- * local service and a data connection, and splicing the two. For a relay tunnel the data connection
- * is a visitor's circuit: the splice runs through the end-to-end encryption, after a handshake that
- * proves the visitor holds the tunnel's secret. Its bandwidth limit is shared by all its
- * connections, one limiter per direction. It also keeps the tunnel's state and traffic for {@code
- * pipe status}.
+ * A configured tunnel at run time. A TCP tunnel serves each user connection the server announces by
+ * dialing a local target and a data connection, and splicing the two; a UDP tunnel hands its data
+ * connection to its {@link DatagramTunnel}. A relay tunnel serves each visitor's circuit like a TCP
+ * user connection, but splices through the end-to-end encryption, after a handshake that proves the
+ * visitor holds the tunnel's secret. With several targets it picks a healthy one by the tunnel's
+ * strategy, and tries the next if the dial fails. Its bandwidth limit is shared by all its
+ * connections, one limiter per direction. With a health check it checks every target on its own
+ * virtual thread and reports when the tunnel as a whole (any target up) changes. It also keeps the
+ * tunnel's state and traffic for {@code pipe status}.
  */
 final class Tunnel {
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
@@ -37,11 +44,28 @@ final class Tunnel {
   private final RateLimiter upload;
   private final RateLimiter download;
   private final Traffic traffic = new Traffic();
+  private final Optional<DatagramTunnel> datagrams;
+  private final List<Target> targets;
+  private final Picker picker;
+  private final HealthListener healthListener;
+  private volatile boolean healthy = true;
+  private volatile String healthDetail = "";
+  private volatile Thread checker;
   private volatile TunnelState state = TunnelState.CONNECTING;
   private volatile String detail = "";
   private volatile int remotePort;
 
-  Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active, ClientListener listener) {
+  /** Hears when a tunnel's local side turns healthy (some target up) or unhealthy (none). */
+  interface HealthListener {
+    void healthChanged(Tunnel tunnel, boolean healthy, String reason);
+  }
+
+  Tunnel(
+      TunnelSpec spec,
+      ServerDialer dialer,
+      ActiveSplices active,
+      ClientListener listener,
+      HealthListener health) {
     this.spec = spec;
     this.dialer = dialer;
     this.active = active;
@@ -50,8 +74,19 @@ final class Tunnel {
         spec.type() == TunnelType.RELAY
             ? Optional.of(RelayKeys.derive(spec.name(), spec.secret()))
             : Optional.empty();
+    this.healthListener = health;
+    HealthCheck check = spec.balancing().healthCheck().orElse(HealthCheck.of(HealthCheck.Kind.TCP));
+    this.targets =
+        spec.targets().stream()
+            .map(
+                address ->
+                    new Target(address, new HealthState(check.failures(), check.successes())))
+            .toList();
+    this.picker = spec.balancing().strategy().newPicker();
     this.upload = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
     this.download = spec.bandwidth().map(bandwidth -> bandwidth.newLimiter()).orElse(null);
+    this.datagrams =
+        spec.udp().map(udp -> new DatagramTunnel(spec, udp, dialer, upload, download, traffic));
   }
 
   TunnelSpec spec() {
@@ -65,6 +100,73 @@ final class Tunnel {
   /** The keys of a relay tunnel; empty for a tunnel with a public port. */
   Optional<RelayKeys> relayKeys() {
     return relayKeys;
+  }
+
+  /** False while a health check finds every local target down. */
+  boolean healthy() {
+    return healthy;
+  }
+
+  /** Why the tunnel is unhealthy, for the server's log; empty while healthy. */
+  String healthDetail() {
+    return healthDetail;
+  }
+
+  /** Starts the health checks, if the tunnel has any. */
+  void start() {
+    spec.balancing()
+        .healthCheck()
+        .ifPresent(
+            check ->
+                checker =
+                    Thread.ofVirtual()
+                        .name("health-" + spec.name())
+                        .start(() -> checkForever(check)));
+  }
+
+  /** Stops the health checks; connections in flight go on. */
+  void stop() {
+    Thread running = checker;
+    if (running != null) {
+      running.interrupt();
+    }
+  }
+
+  private void checkForever(HealthCheck check) {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        for (Target target : targets) {
+          checkOnce(check, target);
+        }
+        Thread.sleep(check.interval());
+      }
+    } catch (InterruptedException e) {
+      // stop() ends the checks: the tunnel was removed or the client is closing.
+    }
+  }
+
+  private void checkOnce(HealthCheck check, Target target) {
+    Optional<String> failure = HealthProbe.check(check, target.address());
+    Optional<Boolean> changed = target.health().record(failure.isEmpty());
+    if (changed.isEmpty()) {
+      return;
+    }
+    if (changed.get()) {
+      log.info("tunnel {}: local target {} is healthy again", spec.name(), target);
+    } else {
+      log.warn(
+          "tunnel {}: local target {} is unhealthy after {} failed checks: {}",
+          spec.name(),
+          target,
+          check.failures(),
+          failure.orElse(""));
+    }
+    boolean anyUp = targets.stream().anyMatch(Target::healthy);
+    if (anyUp != healthy) {
+      healthy = anyUp;
+      healthDetail = anyUp ? "" : failure.orElse("every local target is down");
+      healthListener.healthChanged(this, anyUp, anyUp ? "a local target is up" : healthDetail);
+    }
   }
 
   void ready(int port) {
@@ -108,25 +210,39 @@ final class Tunnel {
         traffic.bytesOut());
   }
 
-  /** Serves one user connection; runs on its own virtual thread. */
-  void serve(ConnectionId id, ClientSession session) {
-    Socket local = new Socket();
+  /**
+   * Serves what the server announced with an Exchange: one user connection of a TCP tunnel, one
+   * visitor's circuit of a relay tunnel, or the data connection of a UDP tunnel. Runs on its own
+   * virtual thread.
+   */
+  void serve(ConnectionId id, InetAddress user, ClientSession session) {
+    switch (spec.type()) {
+      case TCP, RELAY -> serveConnection(id, user, session);
+      case UDP -> datagrams.orElseThrow().serve(id);
+    }
+  }
+
+  /** Ends what outlives a control connection: a UDP tunnel's data connection and its sessions. */
+  void closeDatagrams() {
+    datagrams.ifPresent(DatagramTunnel::close);
+  }
+
+  /** Serves one user connection: dials a local target and a data connection, then splices them. */
+  private void serveConnection(ConnectionId id, InetAddress user, ClientSession session) {
+    Dialed local;
     try {
-      Sockets.tune(local);
-      local.connect(
-          spec.local().toAddress(), Math.toIntExact(Limits.LOCAL_CONNECT_TIMEOUT.toMillis()));
+      local = dialLocal(user);
     } catch (IOException e) {
-      Sockets.closeQuietly(local);
-      String reason = "local service " + spec.local() + " is unreachable (" + e.getMessage() + ")";
-      log.warn("tunnel {}: {}; closing user connection id={}", spec.name(), reason, id);
-      session.sendQuietly(new Message.ExchangeFailed(id, reason));
+      log.warn("tunnel {}: {}; closing user connection id={}", spec.name(), e.getMessage(), id);
+      session.sendQuietly(new Message.ExchangeFailed(id, e.getMessage()));
       return;
     }
     Socket data;
     try {
       data = dialer.openData(id);
     } catch (IOException | ClientFailure e) {
-      Sockets.closeQuietly(local);
+      Sockets.closeQuietly(local.socket());
+      local.target().connectionClosed();
       log.warn(
           "tunnel {}: data connection for id={} to server {} failed: {}",
           spec.name(),
@@ -135,10 +251,76 @@ final class Tunnel {
           e.getMessage());
       return;
     }
-    if (relayKeys.isPresent()) {
-      serveCircuit(id, local, data, relayKeys.get());
+    carry(id, local, data);
+  }
+
+  /**
+   * Serves one user connection of a TCP tunnel that the server assigned to a pooled data
+   * connection, which carries the user's bytes already (relay circuits and UDP tunnels never come
+   * this way): dials a local target and splices. Closing the data connection is how a failure
+   * reaches the user. Runs on its own virtual thread.
+   */
+  void serveAssigned(ConnectionId id, InetAddress user, Socket data) {
+    Dialed local;
+    try {
+      local = dialLocal(user);
+    } catch (IOException e) {
+      log.warn("tunnel {}: {}; closing user connection id={}", spec.name(), e.getMessage(), id);
+      Sockets.closeQuietly(data);
       return;
     }
+    carry(id, local, data);
+  }
+
+  /** A local target, connected. */
+  private record Dialed(Target target, Socket socket) {}
+
+  /**
+   * Connects to a healthy target picked by the tunnel's strategy, trying the next one when a dial
+   * fails; the exception's message says why none could be reached.
+   */
+  private Dialed dialLocal(InetAddress user) throws IOException {
+    List<Target> left = new ArrayList<>(targets);
+    String reason = "every local target is down (health check)";
+    while (true) {
+      Optional<Target> target = pick(left, user);
+      if (target.isEmpty()) {
+        throw new IOException(reason);
+      }
+      left.remove(target.get());
+      Socket local = new Socket();
+      try {
+        Sockets.tune(local);
+        local.connect(
+            target.get().address().toAddress(),
+            Math.toIntExact(Limits.LOCAL_CONNECT_TIMEOUT.toMillis()));
+      } catch (IOException e) {
+        Sockets.closeQuietly(local);
+        reason = "local service " + target.get() + " is unreachable (" + e.getMessage() + ")";
+        continue;
+      }
+      target.get().connectionOpened();
+      return new Dialed(target.get(), local);
+    }
+  }
+
+  /** A healthy target among {@code left}, by the tunnel's strategy. */
+  private Optional<Target> pick(List<Target> left, InetAddress user) {
+    List<Target> healthyTargets = left.stream().filter(Target::healthy).toList();
+    if (healthyTargets.isEmpty()) {
+      return Optional.empty();
+    }
+    synchronized (picker) {
+      return Optional.of(picker.pick(healthyTargets, user));
+    }
+  }
+
+  private void carry(ConnectionId id, Dialed dialed, Socket data) {
+    if (relayKeys.isPresent()) {
+      serveCircuit(id, dialed, data, relayKeys.get());
+      return;
+    }
+    Socket local = dialed.socket();
     traffic.connectionOpened();
     try {
       Splice.Result result =
@@ -160,11 +342,13 @@ final class Tunnel {
       Sockets.closeQuietly(data);
     } finally {
       traffic.connectionClosed();
+      dialed.target().connectionClosed();
     }
   }
 
   /** Serves one visitor's circuit: the encrypted handshake, then the splice through it. */
-  private void serveCircuit(ConnectionId id, Socket local, Socket data, RelayKeys keys) {
+  private void serveCircuit(ConnectionId id, Dialed dialed, Socket data, RelayKeys keys) {
+    Socket local = dialed.socket();
     SealedCircuit circuit;
     try {
       circuit = SealedCircuit.provider(data, keys, id, in -> throttled(in, download));
@@ -172,6 +356,7 @@ final class Tunnel {
       listener.circuitBroken(spec.name(), "circuit id=" + id + " refused: " + e.getMessage());
       Sockets.closeQuietly(local);
       Sockets.closeQuietly(data);
+      dialed.target().connectionClosed();
       return;
     }
     traffic.connectionOpened();
@@ -186,6 +371,7 @@ final class Tunnel {
       Sockets.closeQuietly(data);
     } finally {
       traffic.connectionClosed();
+      dialed.target().connectionClosed();
     }
     CircuitReports.ended(log, listener, spec.name(), id, circuit);
   }

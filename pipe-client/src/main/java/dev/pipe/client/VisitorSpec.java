@@ -18,4 +18,18 @@ public record VisitorSpec(String name, Secret secret, HostPort bind) {
     RelaySecrets.check("visitor of " + name, secret);
     Objects.requireNonNull(bind, "bind");
   }
+
+  /** Secrets compare in constant time; a reload that keeps the secret keeps the visitor. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof VisitorSpec that
+        && name.equals(that.name)
+        && bind.equals(that.bind)
+        && secret.sameAs(that.secret);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, bind);
+  }
 }

@@ -3,12 +3,16 @@ package dev.pipe.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proto.UdpSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +73,8 @@ class ClientConfigTest {
     assertThatThrownBy(
             () ->
                 ClientConfig.builder()
-                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n")))
+                    .file(write("server = \"s:1\"\n[[tunnels]]\nname = \"a\"\nremote = 1\n"))
+                    .build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(":2: [[tunnels]] #1: missing 'local'");
     assertThatThrownBy(
@@ -78,11 +83,152 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\nname = \"a\"\nlocal = 1\nremote = 1\n"
-                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n")))
+                                + "[[tunnels]]\nname = \"a\"\nlocal = 2\nremote = 2\n"))
+                    .build())
         .hasMessageContaining("'a' is used by two tunnels");
     assertThatThrownBy(
-            () -> ClientConfig.builder().file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n")))
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[tunnels]]\nlocal = 1\nremote = 70000\n"))
+                    .build())
         .hasMessageContaining("must be a port between 0 and 65535");
+  }
+
+  @Test
+  void everyProblemOfAFileIsReportedAtOnceWithItsLine() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\nreconect = true\n[[tunnels]]\nlocal = \"nowhere\"\nremote = 1\n"
+                + "[[tunnels]]\nlocal = 2\nremote = 2\nstrategy = \"fastest\"\n"
+                + "group = \"g\"\nhealth_interval = \"1s\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(5)
+                    .anySatisfy(p -> assertThat(p).contains(":2: 'reconect' unknown key"))
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":9: 'strategy' in [[tunnels]] #2"))
+                    .anySatisfy(p -> assertThat(p).contains(":10: 'group' in [[tunnels]] #2 needs"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains(":11: 'health_interval' in [[tunnels]] #2")));
+  }
+
+  @Test
+  void groupsTargetsAndHealthChecksAreRead() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    "server = \"s:1\"\n[[tunnels]]\nname = \"web\"\nremote = 9000\n"
+                        + "local = [\"127.0.0.1:3000\", \"3001\"]\ngroup = \"site\"\n"
+                        + "group_key = \"k\"\nstrategy = \"weighted\"\nweight = 3\n"
+                        + "health_check = \"http\"\nhealth_path = \"/up\"\n"
+                        + "health_interval = \"500ms\"\nhealth_timeout = \"200ms\"\n"
+                        + "health_failures = 2\nhealth_successes = 1\n"))
+            .build();
+    TunnelSpec web = config.tunnels().getFirst();
+    assertThat(web.targets())
+        .containsExactly(new HostPort("127.0.0.1", 3000), new HostPort("127.0.0.1", 3001));
+    assertThat(web.balancing().strategy()).isEqualTo(Strategy.WEIGHTED);
+    assertThat(web.balancing().group()).contains(new GroupSpec("site", Secret.of("k"), 3));
+    assertThat(web.balancing().healthCheck())
+        .contains(
+            new HealthCheck(
+                HealthCheck.Kind.HTTP,
+                "/up",
+                Duration.ofMillis(500),
+                Duration.ofMillis(200),
+                2,
+                1));
+  }
+
+  @Test
+  void udpTunnelsCarryTheirSessionSettingsWithDefaults() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "example.com:8910"
+
+                    [[tunnels]]
+                    name = "wireguard"
+                    type = "udp"
+                    local = 51820
+                    remote = 51820
+
+                    [[tunnels]]
+                    name = "dns"
+                    type = "udp"
+                    local = 53
+                    remote = 5353
+                    idle_timeout = "5s"
+                    max_sessions = 10000
+                    """))
+            .build();
+    assertThat(config.tunnels().get(0).udp()).contains(UdpSessions.DEFAULT);
+    assertThat(config.tunnels().get(1).udp()).contains(new UdpSessions(5_000, 10_000));
+  }
+
+  @Test
+  void udpSettingsAreCheckedAndBelongToUdpTunnelsOnly() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\nlocal = 1\nremote = 1\n"
+                                + "max_sessions = 10\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            ":5: 'max_sessions' in [[tunnels]] #1 applies to udp tunnels only; remove it or set"
+                + " type = \"udp\"");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nidle_timeout = \"10ms\"\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "'idle_timeout' in [[tunnels]] #1 is invalid: idle timeout '10ms' is outside 100ms to"
+                + " 24h");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = 1\n"
+                                + "remote = 1\nmax_sessions = 0\n"))
+                    .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max sessions 0 is outside 1 to 16384");
+  }
+
+  @Test
+  void aUdpTunnelHasOneLocalServiceAndNoGroupOrHealthCheck() throws Exception {
+    Path file =
+        write(
+            "server = \"s:1\"\n[[tunnels]]\ntype = \"udp\"\nlocal = [\"1\", \"2\"]\n"
+                + "remote = 1\ngroup = \"g\"\ngroup_key = \"k\"\nhealth_check = \"tcp\"\n");
+    assertThatThrownBy(() -> ClientConfig.builder().file(file).build())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(4)
+                    .anySatisfy(p -> assertThat(p).contains(":4: 'local' in [[tunnels]] #1 a udp"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(":6: 'group' in [[tunnels]] #1 applies to tcp tunnels"))
+                    .anySatisfy(p -> assertThat(p).contains(":7: 'group_key' in [[tunnels]] #1"))
+                    .anySatisfy(p -> assertThat(p).contains(":8: 'health_check' in [[tunnels]]")));
   }
 
   @Test
@@ -116,6 +262,28 @@ class ClientConfigTest {
     assertThat(visitor.secret().toString()).isEqualTo("****");
   }
 
+  /** A reload compares specs: reading the same secret again must not look like a change. */
+  @Test
+  void relayTunnelsAndVisitorsWithTheSameSecretAreEqualAndWithAnotherAreNot() {
+    HostPort local = new HostPort("127.0.0.1", 22);
+    TunnelSpec tunnel =
+        TunnelSpec.relay(
+            "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 1"));
+    assertThat(
+            TunnelSpec.relay(
+                "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 1")))
+        .isEqualTo(tunnel)
+        .hasSameHashCodeAs(tunnel)
+        .isNotEqualTo(
+            TunnelSpec.relay(
+                "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 2")));
+    VisitorSpec visitor = new VisitorSpec("home-ssh", Secret.of("a long secret 1"), local);
+    assertThat(new VisitorSpec("home-ssh", Secret.of("a long secret 1"), local))
+        .isEqualTo(visitor)
+        .hasSameHashCodeAs(visitor)
+        .isNotEqualTo(new VisitorSpec("home-ssh", Secret.of("a long secret 2"), local));
+  }
+
   @Test
   void aVisitorAloneIsAConfigToo() throws Exception {
     ClientConfig config =
@@ -136,12 +304,14 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"
-                                + "remote = 9000\nsecret = \"long enough secret\"\n")))
+                                + "remote = 9000\nsecret = \"long enough secret\"\n"))
+                    .build())
         .hasMessageContaining(":5: 'remote' in [[tunnels]] #1 does not apply to a relay tunnel");
     assertThatThrownBy(
             () ->
                 ClientConfig.builder()
-                    .file(write("[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n")))
+                    .file(write("[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"))
+                    .build())
         .hasMessageContaining("relay tunnel a needs a secret");
     assertThatThrownBy(
             () ->
@@ -149,7 +319,8 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"
-                                + "secret = \"short\"\n")))
+                                + "secret = \"short\"\n"))
+                    .build())
         .hasMessageContaining(":5: 'secret' in [[tunnels]] #1 is invalid")
         .hasMessageContaining("a secret of 5 characters; use at least 12");
     assertThatThrownBy(
@@ -158,7 +329,8 @@ class ClientConfigTest {
                     .file(
                         write(
                             "[[tunnels]]\nname = \"a\"\nlocal = 1\nremote = 2\n"
-                                + "secret = \"long enough secret\"\n")))
+                                + "secret = \"long enough secret\"\n"))
+                    .build())
         .hasMessageContaining("only a relay tunnel uses");
     assertThatThrownBy(
             () ->
@@ -167,10 +339,14 @@ class ClientConfigTest {
                         write(
                             "[[visitors]]\nname = \"a\"\nsecret = \"long enough secret\"\n"
                                 + "bind = 2222\n[[visitors]]\nname = \"b\"\n"
-                                + "secret = \"long enough secret\"\nbind = 2222\n")))
+                                + "secret = \"long enough secret\"\nbind = 2222\n"))
+                    .build())
         .hasMessageContaining("'127.0.0.1:2222' is used by two visitors");
     assertThatThrownBy(
-            () -> ClientConfig.builder().file(write("[[visitors]]\nname = \"a\"\nbind = 1\n")))
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[visitors]]\nname = \"a\"\nbind = 1\n"))
+                    .build())
         .hasMessageContaining("visitor of a needs a secret");
   }
 

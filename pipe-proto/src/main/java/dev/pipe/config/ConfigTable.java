@@ -20,22 +20,43 @@ import org.tomlj.TomlTable;
  * One table of a TOML config file, with typed getters whose errors name the file, the line and the
  * fix. Unknown keys are errors too: a misspelt key that is silently ignored is the worst kind of
  * configuration bug.
+ *
+ * <p>Loaded with {@link #load(Path)} or {@link #parse(String, String)}, a getter throws on the
+ * first problem. Loaded with a {@link ConfigProblems}, it records the problem there and answers as
+ * if the key were absent, so that one pass finds every problem of the file; the loader then calls
+ * {@link ConfigProblems#throwIfAny()}. Code that reads keys is the same in both modes.
  */
 public final class ConfigTable {
   private final String source;
   private final String section;
   private final TomlTable table;
   private final TomlPosition sectionStart;
+  private final ConfigProblems problems;
 
-  private ConfigTable(String source, String section, TomlTable table, TomlPosition sectionStart) {
+  private ConfigTable(
+      String source,
+      String section,
+      TomlTable table,
+      TomlPosition sectionStart,
+      ConfigProblems problems) {
     this.source = source;
     this.section = section;
     this.table = table;
     this.sectionStart = sectionStart;
+    this.problems = problems;
   }
 
   /** Reads and parses a config file; every syntax error is reported with its line. */
   public static ConfigTable load(Path file) {
+    return load(file, null);
+  }
+
+  /**
+   * The same, recording each problem a getter finds in {@code problems} instead of throwing it.
+   * Syntax errors still throw (all of them at once): a file that does not parse has no keys to
+   * check.
+   */
+  public static ConfigTable load(Path file, ConfigProblems problems) {
     TomlParseResult result;
     try {
       result = Toml.parse(file);
@@ -43,15 +64,16 @@ public final class ConfigTable {
       throw new ConfigException(
           "cannot read config file " + file + ": " + e.getMessage() + "; check the path");
     }
-    return fromResult(result, file.toString());
+    return fromResult(result, file.toString(), problems);
   }
 
   /** Parses config text; {@code source} names it in error messages. */
   public static ConfigTable parse(String text, String source) {
-    return fromResult(Toml.parse(text), source);
+    return fromResult(Toml.parse(text), source, null);
   }
 
-  private static ConfigTable fromResult(TomlParseResult result, String source) {
+  private static ConfigTable fromResult(
+      TomlParseResult result, String source, ConfigProblems problems) {
     if (result.hasErrors()) {
       StringBuilder message = new StringBuilder();
       for (TomlParseError error : result.errors()) {
@@ -67,12 +89,40 @@ public final class ConfigTable {
       }
       throw new ConfigException(message.toString());
     }
-    return new ConfigTable(source, "", result, null);
+    return new ConfigTable(source, "", result, null, problems);
   }
 
-  /** True if the table sets {@code key}, whatever its value. */
+  /**
+   * Reports a problem: throws it, or records it when this table collects problems. Builders use it
+   * for checks of their own (a missing key, values that contradict each other).
+   */
+  public void report(ConfigException problem) {
+    if (problems == null) {
+      throw problem;
+    }
+    problems.add(problem);
+  }
+
+  /**
+   * Where {@code key} is written, as {@code file:line}; for a key that is absent, where it belongs:
+   * the start of this section, or line 1 of the file.
+   */
+  public String location(String key) {
+    TomlPosition position = table.inputPositionOf(List.of(key));
+    if (position == null) {
+      position = sectionStart;
+    }
+    return source + ":" + (position == null ? 1 : position.line());
+  }
+
+  /** True if the key is written in this table, whatever its value. */
   public boolean has(String key) {
     return table.contains(List.of(key));
+  }
+
+  /** True if the key holds a list, such as {@code local = ["a", "b"]}. */
+  public boolean isList(String key) {
+    return table.isArray(List.of(key));
   }
 
   public Optional<String> string(String key) {
@@ -103,7 +153,8 @@ public final class ConfigTable {
       values.add(array.getString(i));
     }
     if (array == null) {
-      throw error(key, "must be a list of strings, like " + key + " = [\"a\", \"b\"]");
+      report(error(key, "must be a list of strings, like " + key + " = [\"a\", \"b\"]"));
+      return Optional.empty();
     }
     return Optional.of(List.copyOf(values));
   }
@@ -111,7 +162,16 @@ public final class ConfigTable {
   /** A list of strings, each run through {@code parser}, with the failing entry named. */
   public <T> Optional<List<T>> parsedList(String key, Function<String, T> parser) {
     return strings(key)
-        .map(values -> values.stream().map(value -> parseAt(key, value, parser)).toList());
+        .flatMap(
+            values -> {
+              List<T> parsed = new ArrayList<>();
+              for (String value : values) {
+                parseAt(key, value, parser).ifPresent(parsed::add);
+              }
+              return parsed.size() == values.size()
+                  ? Optional.of(List.copyOf(parsed))
+                  : Optional.empty();
+            });
   }
 
   /**
@@ -119,13 +179,13 @@ public final class ConfigTable {
    * error.
    */
   public <T> Optional<T> parsed(String key, Function<String, T> parser) {
-    return string(key).map(value -> parseAt(key, value, parser));
+    return string(key).flatMap(value -> parseAt(key, value, parser));
   }
 
   /** The same, for a key that may hold either a string or a whole number, such as a port. */
   public <T> Optional<T> parsedText(String key, Function<String, T> parser) {
     if (table.isLong(List.of(key))) {
-      return Optional.of(parseAt(key, String.valueOf(table.getLong(List.of(key))), parser));
+      return parseAt(key, String.valueOf(table.getLong(List.of(key))), parser);
     }
     return parsed(key, parser);
   }
@@ -138,13 +198,18 @@ public final class ConfigTable {
     }
     TomlArray array = table.isArray(path) ? table.getArrayOrEmpty(path) : null;
     if (array == null || !allTables(array)) {
-      throw error(key, "must be a list of tables, written as [[" + key + "]] sections");
+      report(error(key, "must be a list of tables, written as [[" + key + "]] sections"));
+      return List.of();
     }
     List<ConfigTable> tables = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       tables.add(
           new ConfigTable(
-              source, "[[" + key + "]] #" + (i + 1), array.getTable(i), array.inputPositionOf(i)));
+              source,
+              "[[" + key + "]] #" + (i + 1),
+              array.getTable(i),
+              array.inputPositionOf(i),
+              problems));
     }
     return List.copyOf(tables);
   }
@@ -158,7 +223,7 @@ public final class ConfigTable {
     return true;
   }
 
-  /** Fails on the first key that is not in {@code known}, suggesting the closest known one. */
+  /** Reports each key that is not in {@code known}, suggesting the closest known one. */
   public void allowOnly(Set<String> known) {
     for (String key : new TreeSet<>(table.keySet())) {
       if (!known.contains(key)) {
@@ -168,8 +233,10 @@ public final class ConfigTable {
                 .min(Comparator.comparingInt(candidate -> editDistance(candidate, key)))
                 .map(candidate -> "did you mean '" + candidate + "'? ")
                 .orElse("");
-        throw error(
-            key, "unknown key; " + hint + "known keys: " + String.join(", ", new TreeSet<>(known)));
+        report(
+            error(
+                key,
+                "unknown key; " + hint + "known keys: " + String.join(", ", new TreeSet<>(known))));
       }
     }
   }
@@ -198,16 +265,18 @@ public final class ConfigTable {
       return Optional.empty();
     }
     if (!rightType) {
-      throw error(key, "must be " + expected);
+      report(error(key, "must be " + expected));
+      return Optional.empty();
     }
     return Optional.of(getter.apply(path));
   }
 
-  private <T> T parseAt(String key, String value, Function<String, T> parser) {
+  private <T> Optional<T> parseAt(String key, String value, Function<String, T> parser) {
     try {
-      return parser.apply(value);
+      return Optional.of(parser.apply(value));
     } catch (IllegalArgumentException e) {
-      throw error(key, "is invalid: " + e.getMessage());
+      report(error(key, "is invalid: " + e.getMessage()));
+      return Optional.empty();
     }
   }
 

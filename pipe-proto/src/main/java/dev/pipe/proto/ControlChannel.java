@@ -26,14 +26,23 @@ public final class ControlChannel implements AutoCloseable {
 
   /** A channel that accepts frames up to {@code maxFrameBytes} from its peer. */
   public ControlChannel(Socket socket, int maxFrameBytes) throws IOException {
-    this.socket = socket;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
-    this.maxFrameBytes = maxFrameBytes;
+    this(socket, socket.getInputStream(), socket.getOutputStream(), maxFrameBytes);
   }
 
   public ControlChannel(Socket socket) throws IOException {
     this(socket, Limits.MAX_FRAME_BYTES);
+  }
+
+  /**
+   * Frames up to {@code maxFrameBytes} read from {@code in} and written to {@code out}, which wrap
+   * the socket's own streams (a buffer, a rate limit); the socket gives the timeouts, the peer and
+   * the close.
+   */
+  public ControlChannel(Socket socket, InputStream in, OutputStream out, int maxFrameBytes) {
+    this.socket = socket;
+    this.in = in;
+    this.out = out;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Sends one frame; safe to call from any thread. */

@@ -1,5 +1,6 @@
 package dev.pipe.proto;
 
+import java.net.InetAddress;
 import java.util.HexFormat;
 
 /** Checks shared by the compact constructors of {@link Message}'s records. */
@@ -27,6 +28,19 @@ final class Fields {
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           field + " must be between " + min + " and " + max + ", got " + value);
+    }
+  }
+
+  /** Null, or an IP address literal (never a host name: nothing here resolves names). */
+  static void requireAddressOrNull(String field, String value) {
+    if (value == null) {
+      return;
+    }
+    try {
+      InetAddress.ofLiteral(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          field + " must be an IP address, got " + value.length() + " characters");
     }
   }
 

@@ -1,8 +1,14 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.pipe.balance.Backend;
+import dev.pipe.balance.Strategy;
 import dev.pipe.config.SourceFilter;
+import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Every frame that travels on a pipe connection. {@link MessageCodec} is the only code that knows
@@ -34,10 +40,14 @@ public sealed interface Message {
     }
   }
 
-  /** Server accepts a control login; both sides send a heartbeat at least this often. */
-  record LoginAccepted(long heartbeatIntervalMillis) implements Message {
+  /**
+   * Server accepts a control login; both sides send a heartbeat at least this often, and the client
+   * may keep up to {@code maxPoolConnections} idle data connections ready ({@link PoolLogin}).
+   */
+  record LoginAccepted(long heartbeatIntervalMillis, int maxPoolConnections) implements Message {
     public LoginAccepted {
       Fields.requireRange("heartbeatIntervalMillis", heartbeatIntervalMillis, 10, 3_600_000);
+      Fields.requireRange("maxPoolConnections", maxPoolConnections, 0, Limits.MAX_POOL_CONNECTIONS);
     }
   }
 
@@ -51,26 +61,48 @@ public sealed interface Message {
 
   /**
    * Client asks for a tunnel on a public port; port 0 lets the server pick a free allowed one. The
-   * source lists (address blocks) say which users the server may let in; empty allows everyone.
+   * source lists (address blocks) say which users the server may let in; empty allows everyone. A
+   * UDP tunnel says how the server should keep its peers' sessions ({@link UdpSessions#DEFAULT}
+   * when left out); a TCP tunnel has no sessions and leaves {@code udp} out.
    */
   record Forward(
       String tunnel,
       TunnelType type,
       int remotePort,
       List<String> allowSources,
-      List<String> denySources)
+      List<String> denySources,
+      @JsonInclude(JsonInclude.Include.NON_NULL) UdpSessions udp)
       implements Message {
     public Forward {
       TunnelName.check(tunnel);
       Objects.requireNonNull(type, "type");
-      if (type == TunnelType.RELAY) {
-        throw new IllegalArgumentException(
-            "a relay tunnel opens no public port: it is reserved with Reserve, not Forward");
-      }
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
       allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
       denySources = denySources == null ? List.of() : List.copyOf(denySources);
       SourceFilter.parse(allowSources, denySources);
+      udp =
+          switch (type) {
+            case TCP -> {
+              if (udp != null) {
+                throw new IllegalArgumentException("udp session settings given for a tcp tunnel");
+              }
+              yield null;
+            }
+            case UDP -> udp == null ? UdpSessions.DEFAULT : udp;
+            case RELAY ->
+                throw new IllegalArgumentException(
+                    "a relay tunnel opens no public port: it is reserved with Reserve, not Forward");
+          };
+    }
+
+    /** A tunnel with the default settings of its type. */
+    public Forward(
+        String tunnel,
+        TunnelType type,
+        int remotePort,
+        List<String> allowSources,
+        List<String> denySources) {
+      this(tunnel, type, remotePort, allowSources, denySources, null);
     }
 
     /** The source lists as a filter; they were validated when the message was made. */
@@ -95,11 +127,25 @@ public sealed interface Message {
     }
   }
 
-  /** A user connected to a tunnel: open a data connection and present this id on it. */
-  record Exchange(ConnectionId id, String tunnel) implements Message {
+  /**
+   * A user connected to a tunnel: open a data connection and present this id on it. {@code source}
+   * is the user's IP address, which a client balancing its local targets by {@code ip_hash} hashes;
+   * null from a server that does not send it.
+   */
+  record Exchange(ConnectionId id, String tunnel, String source) implements Message {
     public Exchange {
       Objects.requireNonNull(id, "id");
       TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    public Exchange(ConnectionId id, String tunnel) {
+      this(id, tunnel, null);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
     }
   }
 
@@ -134,6 +180,37 @@ public sealed interface Message {
     public TunnelClosed {
       TunnelName.check(tunnel);
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * First frame of a pooled data connection: a proof over this connection's nonce, and the client
+   * whose pool of idle data connections it joins.
+   */
+  record PoolLogin(int protocolVersion, String proof, String clientId) implements Message {
+    public PoolLogin {
+      Fields.requireHex("proof", proof, Proof.PROOF_BYTES);
+      Fields.requireHex("clientId", clientId, 16);
+    }
+  }
+
+  /** The pooled data connection waits, idle, for a user connection; heartbeats keep it alive. */
+  record PoolAccepted() implements Message {}
+
+  /**
+   * On a pooled data connection: from the next byte on it carries user connection {@code id} of
+   * {@code tunnel}. {@code source} is the user's IP address, as in {@link Exchange}.
+   */
+  record Assign(ConnectionId id, String tunnel, String source) implements Message {
+    public Assign {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
+      Fields.requireAddressOrNull("source", source);
+    }
+
+    /** The user's address, if the server sent it. */
+    public Optional<InetAddress> sourceAddress() {
+      return Optional.ofNullable(source).map(InetAddress::ofLiteral);
     }
   }
 
@@ -214,6 +291,59 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * Client opens {@code forward}'s tunnel as a member of a load-balanced group: every member shares
+   * the group's public port, and the server spreads user connections over the healthy ones. The
+   * first member sets the group's key and strategy; a member whose key or strategy differs is
+   * refused with {@link ForwardRejected}. Answered like a {@link Forward}.
+   */
+  record JoinGroup(Forward forward, String group, String groupKey, Strategy strategy, int weight)
+      implements Message {
+    public JoinGroup {
+      Objects.requireNonNull(forward, "forward");
+      TunnelName.check(group);
+      Fields.requireText("groupKey", groupKey, 256);
+      Objects.requireNonNull(strategy, "strategy");
+      Fields.requireRange("weight", weight, 1, Backend.MAX_WEIGHT);
+    }
+
+    /** Never shows the key: a message may end up in a log line. */
+    @Override
+    public String toString() {
+      return "JoinGroup[forward="
+          + forward
+          + ", group="
+          + group
+          + ", groupKey=****, strategy="
+          + strategy.wireName()
+          + ", weight="
+          + weight
+          + "]";
+    }
+  }
+
+  /**
+   * The client's health check changed its verdict on a tunnel's local service: while unhealthy the
+   * server sends the tunnel no new user connections (a group's other members take them).
+   */
+  record TunnelHealth(String tunnel, boolean healthy, String reason) implements Message {
+    public TunnelHealth {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * The client stops one tunnel (a reload removed or changed it): the server closes its port, or
+   * takes it out of its group. Connections already flowing through it go on until they end.
+   */
+  record StopTunnel(String tunnel, String reason) implements Message {
+    public StopTunnel {
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
   /** Keeps a quiet control connection alive; a peer silent for three intervals is dead. */
   record Heartbeat() implements Message {}
 
@@ -221,6 +351,48 @@ public sealed interface Message {
   record Goodbye(String reason) implements Message {
     public Goodbye {
       reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /**
+   * One datagram on a UDP tunnel's data connection: from a peer (server to client) or back to it
+   * (client to server). {@code session} is the number the server gave that peer; the payload
+   * travels as raw bytes, not JSON. The array is not copied: whoever builds a Datagram hands its
+   * payload over and does not change it afterwards.
+   */
+  record Datagram(int session, byte[] payload) implements Message {
+    public Datagram {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
+      Objects.requireNonNull(payload, "payload");
+      Fields.requireRange("payload bytes", payload.length, 0, Limits.MAX_DATAGRAM_BYTES);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Datagram that
+          && session == that.session
+          && Arrays.equals(payload, that.payload);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * session + Arrays.hashCode(payload);
+    }
+
+    /** The length, not the bytes: payloads can be 64 KiB and belong to users, not to logs. */
+    @Override
+    public String toString() {
+      return "Datagram[session=" + session + ", " + payload.length + " bytes]";
+    }
+  }
+
+  /**
+   * Server to client on a UDP tunnel's data connection: this peer's session ended (it was idle for
+   * the tunnel's idle timeout), so the client closes the socket it held for it.
+   */
+  record SessionClosed(int session) implements Message {
+    public SessionClosed {
+      Fields.requireRange("session", session, 0, Integer.MAX_VALUE);
     }
   }
 }

@@ -1,8 +1,10 @@
 package dev.pipe.proto;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,15 +29,29 @@ import java.util.Map;
  *
  * The type byte says which {@link Message} record the JSON body holds (see {@link #TYPES}). A
  * length above {@link Limits#MAX_FRAME_BYTES} is refused before anything is allocated.
+ *
+ * <p>One kind of frame has a binary body instead of JSON, because it carries users' bytes at the
+ * rate they send them: a {@link Message.Datagram} on a UDP tunnel's data connection.
+ *
+ * <pre>
+ * +--------+----------------+-------------------+-----------------------------+
+ * | 0x20   | length         | session           | payload                     |
+ * | 1 byte | 4 bytes, BE    | 4 bytes, BE       | length - 4 bytes (0 to      |
+ * |        |                | 0 to 2^31-1       | 65,507, the UDP maximum)    |
+ * +--------+----------------+-------------------+-----------------------------+
+ * </pre>
  */
 public final class MessageCodec {
   private static final int HEADER_BYTES = 5;
+  private static final int SESSION_BYTES = 4;
   private static final byte TLS_HANDSHAKE_RECORD = 0x16;
   private static final byte TLS_MAJOR_VERSION = 0x03;
 
   /**
-   * Type byte of every message. Append new types; never renumber, never reuse a number. Operating
-   * the server (the admin dashboard and API) uses 0x30 to 0x3f, relay tunnels 0x60 to 0x6f.
+   * Type byte of every message. Append new types; never renumber, never reuse a number. UDP tunnels
+   * use 0x20 to 0x2f; operating the server (the admin dashboard and API) 0x30 to 0x3f; the
+   * data-connection pool 0x50 to 0x5f; relay tunnels 0x60 to 0x6f; load-balanced groups, health and
+   * stopping a tunnel (reload) 0x70 to 0x7f.
    */
   static final List<FrameType> TYPES =
       List.of(
@@ -52,14 +68,22 @@ public final class MessageCodec {
           new FrameType(0x0b, Message.DataAccepted.class),
           new FrameType(0x0c, Message.Heartbeat.class),
           new FrameType(0x0d, Message.Goodbye.class),
+          new FrameType(0x20, Message.Datagram.class),
+          new FrameType(0x21, Message.SessionClosed.class),
           new FrameType(0x30, Message.TunnelClosed.class),
+          new FrameType(0x50, Message.PoolLogin.class),
+          new FrameType(0x51, Message.PoolAccepted.class),
+          new FrameType(0x52, Message.Assign.class),
           new FrameType(0x60, Message.Reserve.class),
           new FrameType(0x61, Message.ReservationAccepted.class),
           new FrameType(0x62, Message.Connect.class),
           new FrameType(0x63, Message.CircuitOpened.class),
           new FrameType(0x64, Message.CircuitRefused.class),
           new FrameType(0x65, Message.CircuitClosed.class),
-          new FrameType(0x66, Message.CircuitThrottled.class));
+          new FrameType(0x66, Message.CircuitThrottled.class),
+          new FrameType(0x70, Message.JoinGroup.class),
+          new FrameType(0x71, Message.TunnelHealth.class),
+          new FrameType(0x72, Message.StopTunnel.class));
 
   record FrameType(int code, Class<? extends Message> type) {}
 
@@ -73,8 +97,24 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Jackson keeps its parse and write buffers (about 16 KB) per thread by default, and a virtual
+   * thread that encodes one frame and then splices for hours would pin them all that time: with
+   * thousands of held connections that dwarfs everything else. A shared, bounded pool lends them
+   * per call instead.
+   */
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(8)
+                  .maxStringLength(Limits.MAX_FRAME_BYTES)
+                  .build())
+          .build();
+
   private static final ObjectMapper JSON =
-      JsonMapper.builder()
+      JsonMapper.builder(FACTORY)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -82,20 +122,20 @@ public final class MessageCodec {
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
 
-  static {
-    JSON.getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder()
-                .maxNestingDepth(8)
-                .maxStringLength(Limits.MAX_FRAME_BYTES)
-                .build());
-  }
-
   private MessageCodec() {}
 
   /** The whole frame for {@code message}: header and body. */
   public static byte[] encode(Message message) {
     FrameType frameType = BY_CLASS.get(message.getClass());
+    if (message instanceof Message.Datagram datagram) {
+      int length = SESSION_BYTES + datagram.payload().length;
+      return ByteBuffer.allocate(HEADER_BYTES + length)
+          .put((byte) frameType.code())
+          .putInt(length)
+          .putInt(datagram.session())
+          .put(datagram.payload())
+          .array();
+    }
     byte[] body;
     try {
       body = JSON.writeValueAsBytes(message);
@@ -160,6 +200,9 @@ public final class MessageCodec {
               + maxFrameBytes
               + "-byte limit (is the peer a pipe client or server?)");
     }
+    if (frameType.type() == Message.Datagram.class) {
+      return readDatagram(in, (int) length);
+    }
     byte[] body = in.readNBytes((int) length);
     if (body.length < length) {
       throw new ProtocolException(
@@ -172,6 +215,43 @@ public final class MessageCodec {
               + " bytes");
     }
     return decode(frameType, body);
+  }
+
+  /** The body of a Datagram frame, read straight into its payload array: no JSON, no copy. */
+  private static Message.Datagram readDatagram(InputStream in, int length) throws IOException {
+    if (length < SESSION_BYTES) {
+      throw new ProtocolException(
+          "Datagram frame of "
+              + length
+              + " bytes is shorter than its "
+              + SESSION_BYTES
+              + "-byte session number");
+    }
+    int payloadBytes = length - SESSION_BYTES;
+    if (payloadBytes > Limits.MAX_DATAGRAM_BYTES) {
+      throw new ProtocolException(
+          "Datagram of "
+              + payloadBytes
+              + " bytes exceeds the "
+              + Limits.MAX_DATAGRAM_BYTES
+              + "-byte UDP maximum");
+    }
+    byte[] session = in.readNBytes(SESSION_BYTES);
+    byte[] payload = in.readNBytes(payloadBytes);
+    if (session.length < SESSION_BYTES || payload.length < payloadBytes) {
+      throw new ProtocolException(
+          "truncated Datagram frame: "
+              + (session.length + payload.length)
+              + " of "
+              + length
+              + " bytes");
+    }
+    int id = ByteBuffer.wrap(session).getInt();
+    if (id < 0) {
+      throw new ProtocolException(
+          "Datagram session " + Integer.toUnsignedString(id) + " is outside 0-2147483647");
+    }
+    return new Message.Datagram(id, payload);
   }
 
   private static Message decode(FrameType frameType, byte[] body) throws ProtocolException {

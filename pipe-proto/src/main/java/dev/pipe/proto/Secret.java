@@ -102,6 +102,14 @@ public final class Secret {
     return MessageDigest.isEqual(bytes, other.bytes);
   }
 
+  /**
+   * The secret's text, for the one place that must send it as it is: a group key, which the server
+   * compares with the key of the group's first member (inside TLS).
+   */
+  public String reveal() {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
   @Override
   public String toString() {
     return "****";

@@ -9,6 +9,12 @@ public enum TunnelType {
   @JsonProperty("tcp")
   TCP,
   /**
+   * A UDP port: datagrams of all the tunnel's peers travel over one data connection, each peer in a
+   * session of its own.
+   */
+  @JsonProperty("udp")
+  UDP,
+  /**
    * No public port: a reservation on the server that visitors holding the tunnel's secret reach
    * through end-to-end encrypted circuits (see docs/relay.md).
    */
@@ -20,13 +26,14 @@ public enum TunnelType {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses a configuration value such as {@code tcp}. */
+  /** Parses a configuration value such as {@code tcp}, {@code udp} or {@code relay}. */
   public static TunnelType parse(String value) {
     for (TunnelType type : values()) {
       if (type.wireName().equals(value)) {
         return type;
       }
     }
-    throw new IllegalArgumentException("unknown tunnel type '" + value + "'; use tcp or relay");
+    throw new IllegalArgumentException(
+        "unknown tunnel type '" + value + "'; use tcp, udp or relay");
   }
 }

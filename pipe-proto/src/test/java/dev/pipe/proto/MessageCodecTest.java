@@ -3,6 +3,7 @@ package dev.pipe.proto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pipe.balance.Strategy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -10,10 +11,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,18 +31,23 @@ class MessageCodecTest {
     return switch (type.getSimpleName()) {
       case "Hello" -> new Message.Hello(PipeVersion.PROTOCOL, "1.2.3", hex32);
       case "Login" -> new Message.Login(PipeVersion.PROTOCOL, "1.2.3", id.hex(), hex32);
-      case "LoginAccepted" -> new Message.LoginAccepted(10_000);
+      case "LoginAccepted" -> new Message.LoginAccepted(10_000, 8);
+      case "PoolLogin" -> new Message.PoolLogin(PipeVersion.PROTOCOL, hex32, id.hex());
+      case "PoolAccepted" -> new Message.PoolAccepted();
+      case "Assign" -> new Message.Assign(id, "web", "2001:db8::7");
       case "Rejected" -> new Message.Rejected(RejectReason.BAD_TOKEN, "token mismatch");
       case "Forward" ->
           new Message.Forward("web", TunnelType.TCP, 9000, List.of("10.0.0.0/8"), List.of("::1"));
       case "ForwardAccepted" -> new Message.ForwardAccepted("web", 9000);
       case "ForwardRejected" -> new Message.ForwardRejected("web", "port taken");
-      case "Exchange" -> new Message.Exchange(id, "web");
+      case "Exchange" -> new Message.Exchange(id, "web", "2001:db8::7");
       case "ExchangeFailed" -> new Message.ExchangeFailed(id, "connection refused");
       case "DataLogin" -> new Message.DataLogin(PipeVersion.PROTOCOL, hex32, id);
       case "DataAccepted" -> new Message.DataAccepted(id);
       case "Heartbeat" -> new Message.Heartbeat();
       case "Goodbye" -> new Message.Goodbye("shutting down");
+      case "Datagram" -> new Message.Datagram(7, "hello".getBytes(StandardCharsets.UTF_8));
+      case "SessionClosed" -> new Message.SessionClosed(7);
       case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
       case "Reserve" -> new Message.Reserve("home-ssh", hex32);
       case "ReservationAccepted" -> new Message.ReservationAccepted("home-ssh", 3_600_000);
@@ -48,6 +57,15 @@ class MessageCodecTest {
           new Message.CircuitRefused("home-ssh", CircuitRefusal.WRONG_SECRET, "wrong secret");
       case "CircuitClosed" -> new Message.CircuitClosed(id, "home-ssh", "max duration");
       case "CircuitThrottled" -> new Message.CircuitThrottled(id, "home-ssh", 1_000_000);
+      case "JoinGroup" ->
+          new Message.JoinGroup(
+              new Message.Forward("web-2", TunnelType.TCP, 9000, List.of(), List.of()),
+              "web",
+              "group-secret",
+              Strategy.WEIGHTED,
+              3);
+      case "TunnelHealth" -> new Message.TunnelHealth("web", false, "connect refused");
+      case "StopTunnel" -> new Message.StopTunnel("web", "removed from the config");
       default -> throw new AssertionError("no sample for " + type + "; add one to this test");
     };
   }
@@ -73,6 +91,41 @@ class MessageCodecTest {
     Message message = sample(type);
     Message decoded = MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(message)));
     assertThat(decoded).isEqualTo(message);
+  }
+
+  /**
+   * The fuzzer's seed corpus holds a well-formed frame of every message, so that fuzzing starts
+   * from each kind's valid shape; a new message needs a seed file next to the others.
+   */
+  @Test
+  void theFuzzSeedsHoldEveryMessage() throws Exception {
+    Path seeds =
+        Path.of(
+            MessageCodecTest.class
+                .getResource(
+                    "MessageCodecFuzzTestInputs/anyBytesDecodeToAValidMessageOrAProtocolError")
+                .toURI());
+    Set<Class<?>> seeded = new HashSet<>();
+    try (Stream<Path> files = Files.list(seeds)) {
+      for (Path file : files.toList()) {
+        InputStream in = new ByteArrayInputStream(Files.readAllBytes(file));
+        try {
+          while (true) {
+            seeded.add(MessageCodec.read(in).getClass());
+          }
+        } catch (EOFException | ProtocolException endOfTheValidFrames) {
+          // The seeds of hostile input hold no valid frame, or stop being valid part way.
+        }
+      }
+    }
+    assertThat(seeded).containsAll(messageTypes());
+  }
+
+  @Test
+  void aGroupKeyNeverShowsInText() {
+    assertThat(sample(Message.JoinGroup.class).toString())
+        .doesNotContain("group-secret")
+        .contains("groupKey=****");
   }
 
   @Test
@@ -186,6 +239,102 @@ class MessageCodecTest {
   void longReasonsAreClippedNotRejected() {
     Message.Goodbye goodbye = new Message.Goodbye("x".repeat(5_000));
     assertThat(goodbye.reason()).hasSize(Fields.MAX_TEXT_CHARS + 3);
+  }
+
+  @Test
+  void aUdpForwardCarriesItsSessionSettingsAndATcpForwardLeavesThemOut() throws IOException {
+    Message.Forward udp =
+        new Message.Forward(
+            "dns",
+            TunnelType.UDP,
+            5353,
+            List.of("10.0.0.0/8"),
+            List.of(),
+            new UdpSessions(30_000, 64));
+    assertThat(MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(udp))))
+        .isEqualTo(udp);
+    assertThat(new Message.Forward("dns", TunnelType.UDP, 5353, List.of(), List.of()).udp())
+        .isEqualTo(UdpSessions.DEFAULT);
+    assertThat(read(0x05, "{\"tunnel\":\"dns\",\"type\":\"udp\",\"remotePort\":53}"))
+        .isEqualTo(
+            new Message.Forward(
+                "dns", TunnelType.UDP, 53, List.of(), List.of(), UdpSessions.DEFAULT));
+
+    byte[] tcp =
+        MessageCodec.encode(new Message.Forward("web", TunnelType.TCP, 9000, List.of(), List.of()));
+    assertThat(new String(tcp, 5, tcp.length - 5, StandardCharsets.UTF_8))
+        .as("a tcp Forward is what it was before udp existed")
+        .isEqualTo(
+            "{\"tunnel\":\"web\",\"type\":\"tcp\",\"remotePort\":9000,"
+                + "\"allowSources\":[],\"denySources\":[]}");
+    assertThatThrownBy(
+            () ->
+                new Message.Forward(
+                    "web", TunnelType.TCP, 1, List.of(), List.of(), UdpSessions.DEFAULT))
+        .hasMessageContaining("udp session settings given for a tcp tunnel");
+  }
+
+  @Test
+  void udpSessionSettingsOutsideTheirBoundsAreAProtocolError() {
+    String forward = "{\"tunnel\":\"dns\",\"type\":\"udp\",\"remotePort\":53,\"udp\":%s}";
+    assertThatThrownBy(
+            () -> read(0x05, forward.formatted("{\"idleTimeoutMillis\":60000,\"maxSessions\":0}")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("maxSessions must be between 1 and 16384");
+    assertThatThrownBy(
+            () ->
+                read(
+                    0x05, forward.formatted("{\"idleTimeoutMillis\":60000,\"maxSessions\":16385}")))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(
+            () -> read(0x05, forward.formatted("{\"idleTimeoutMillis\":5,\"maxSessions\":10}")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("idleTimeoutMillis must be between 100 and 86400000");
+  }
+
+  @Test
+  void aDatagramFrameIsItsSessionAndItsRawBytesWithoutJson() {
+    byte[] payload = {0, 1, 2, (byte) 0xff};
+    byte[] frame = MessageCodec.encode(new Message.Datagram(0x01020304, payload));
+    assertThat(frame).containsExactly(0x20, 0, 0, 0, 8, 1, 2, 3, 4, 0, 1, 2, 0xff);
+  }
+
+  @Test
+  void datagramsFromEmptyToTheUdpMaximumRoundTripByteForByte() throws IOException {
+    for (int size : new int[] {0, 1, 1200, Limits.MAX_DATAGRAM_BYTES}) {
+      byte[] payload = new byte[size];
+      new java.util.Random(size).nextBytes(payload);
+      Message.Datagram datagram = new Message.Datagram(Integer.MAX_VALUE, payload);
+      assertThat(MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(datagram))))
+          .isEqualTo(datagram);
+    }
+    assertThatThrownBy(() -> new Message.Datagram(1, new byte[Limits.MAX_DATAGRAM_BYTES + 1]))
+        .hasMessageContaining("payload bytes must be between 0 and 65507");
+  }
+
+  @Test
+  void malformedDatagramFramesAreProtocolErrors() {
+    assertThatThrownBy(() -> readRaw(0x20, new byte[] {0, 0}))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("Datagram frame of 2 bytes is shorter than its 4-byte session");
+    assertThatThrownBy(() -> readRaw(0x20, new byte[4 + Limits.MAX_DATAGRAM_BYTES + 1]))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("Datagram of 65508 bytes exceeds the 65507-byte UDP maximum");
+    assertThatThrownBy(() -> readRaw(0x20, new byte[] {(byte) 0x80, 0, 0, 0, 42}))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("Datagram session 2147483648 is outside 0-2147483647");
+    byte[] whole = MessageCodec.encode(new Message.Datagram(1, new byte[100]));
+    assertThatThrownBy(
+            () ->
+                MessageCodec.read(new ByteArrayInputStream(Arrays.copyOf(whole, whole.length - 1))))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("truncated Datagram frame: 103 of 104 bytes");
+  }
+
+  private static Message readRaw(int type, byte[] body) throws IOException {
+    byte[] frame =
+        ByteBuffer.allocate(5 + body.length).put((byte) type).putInt(body.length).put(body).array();
+    return MessageCodec.read(new ByteArrayInputStream(frame));
   }
 
   private static Message read(int type, String json) throws IOException {

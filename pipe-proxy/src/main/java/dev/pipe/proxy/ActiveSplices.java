@@ -1,6 +1,5 @@
 package dev.pipe.proxy;
 
-import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
@@ -18,16 +17,40 @@ public final class ActiveSplices {
   private final Condition drained = lock.newCondition();
 
   /** Runs {@link Splice#run} on the calling thread, tracked until both directions end. */
-  public Splice.Result run(Splice.Side a, Splice.Side b, String name) throws IOException {
-    sockets.add(a.socket());
-    sockets.add(b.socket());
+  public Splice.Result run(Splice.Side a, Splice.Side b, String name) {
+    track(a, b);
     try {
       return Splice.run(a, b, name);
     } finally {
-      sockets.remove(a.socket());
-      sockets.remove(b.socket());
-      signalIfDrained();
+      untrack(a, b);
     }
+  }
+
+  /**
+   * A splice whose directions the caller runs ({@link Splice#between}), tracked until both end;
+   * {@code onEnd} runs after that.
+   */
+  public Splice open(Splice.Side a, Splice.Side b, String name, Runnable onEnd) {
+    track(a, b);
+    return Splice.between(
+        a,
+        b,
+        name,
+        () -> {
+          untrack(a, b);
+          onEnd.run();
+        });
+  }
+
+  private void track(Splice.Side a, Splice.Side b) {
+    sockets.add(a.socket());
+    sockets.add(b.socket());
+  }
+
+  private void untrack(Splice.Side a, Splice.Side b) {
+    sockets.remove(a.socket());
+    sockets.remove(b.socket());
+    signalIfDrained();
   }
 
   /** Splices running now. */

@@ -2,7 +2,6 @@ package dev.pipe.proxy;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
@@ -25,11 +24,12 @@ public final class Sockets {
   }
 
   /**
-   * Closes a listening socket and waits for the thread blocked in its {@code accept()} to leave.
-   * When that thread is virtual, the JDK releases the port only once it has left accept, so without
-   * the wait a restart that binds the same port at once fails with "address in use".
+   * Closes a listening socket and waits for the thread blocked in its {@code accept()} (or a UDP
+   * socket's {@code receive()}) to leave. When that thread is virtual, the JDK releases the port
+   * only once it has left the call, so without the wait a restart that binds the same port at once
+   * fails with "address in use".
    */
-  public static void closeListener(ServerSocket listener, Thread acceptThread) {
+  public static void closeListener(Closeable listener, Thread acceptThread) {
     closeQuietly(listener);
     if (acceptThread == null || acceptThread == Thread.currentThread()) {
       return;

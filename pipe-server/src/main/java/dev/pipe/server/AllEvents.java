@@ -31,6 +31,11 @@ final class AllEvents implements ServerEvents {
   }
 
   @Override
+  public void userConnectionDispatched(TunnelInfo tunnel, boolean pooled) {
+    observers.forEach(observer -> observer.userConnectionDispatched(tunnel, pooled));
+  }
+
+  @Override
   public void connectionOpened(TunnelInfo tunnel) {
     observers.forEach(observer -> observer.connectionOpened(tunnel));
   }
@@ -38,6 +43,11 @@ final class AllEvents implements ServerEvents {
   @Override
   public void connectionClosed(TunnelInfo tunnel) {
     observers.forEach(observer -> observer.connectionClosed(tunnel));
+  }
+
+  @Override
+  public void tunnelHealthChanged(TunnelInfo tunnel, boolean healthy, String reason) {
+    observers.forEach(observer -> observer.tunnelHealthChanged(tunnel, healthy, reason));
   }
 
   @Override

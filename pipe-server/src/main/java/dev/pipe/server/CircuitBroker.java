@@ -9,6 +9,7 @@ import dev.pipe.proto.Message;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.RateLimitedInputStream;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ final class CircuitBroker {
 
   private final Reservations reservations;
   private final CircuitSlots slots;
-  private final RelayLimits limits;
+  private final Supplier<RelayLimits> limits;
   private final Function<String, ControlSession> sessions;
   private final ActiveSplices active;
   private final ScheduledExecutorService timer;
@@ -49,7 +51,7 @@ final class CircuitBroker {
 
   CircuitBroker(
       Reservations reservations,
-      RelayLimits limits,
+      Supplier<RelayLimits> limits,
       Function<String, ControlSession> sessions,
       ActiveSplices active,
       ScheduledExecutorService timer,
@@ -72,7 +74,8 @@ final class CircuitBroker {
     Message.Connect connect = login.connect();
     String tunnel = connect.tunnel();
     ControlSession visitorSession = sessions.apply(connect.clientId());
-    if (visitorSession == null || !visitorSession.user().equals(login.user())) {
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (visitorSession == null || !visitorSession.user().sameAs(login.user())) {
       log.warn(
           "circuit refused: tunnel={} visitor={} reason=\"no control session of this visitor\"",
           tunnel,
@@ -187,6 +190,8 @@ final class CircuitBroker {
     }
     info.traffic().connectionOpened();
     events.connectionOpened(info);
+    // One reading for the circuit's whole life: a reload changes the limits of later circuits.
+    RelayLimits limits = this.limits.get();
     ScheduledFuture<?> deadline = null;
     try {
       circuit
@@ -200,19 +205,19 @@ final class CircuitBroker {
       provider.send(new Message.DataAccepted(id));
       circuit.visitor().setReadTimeout(Duration.ZERO);
       provider.setReadTimeout(Duration.ZERO);
-      deadline = closeAtDeadline(id, circuit, reservation, provider.socket());
+      deadline = closeAtDeadline(id, circuit, reservation, provider.socket(), limits);
       log.info(
           "circuit id={} tunnel={} open: visitor {} to provider {}",
           id,
           tunnel,
           circuit.visitor().peer(),
           provider.peer());
-      Runnable slowed = onceSlowed(id, circuit, reservation);
+      Runnable slowed = onceSlowed(id, circuit, reservation, limits);
       Splice.Result result =
           active.run(
-              Splice.Side.of(visitorSocket, limited(visitorSocket, slowed))
+              Splice.Side.of(visitorSocket, limited(visitorSocket, slowed, limits))
                   .counting(info.traffic().in()),
-              Splice.Side.of(provider.socket(), limited(provider.socket(), slowed))
+              Splice.Side.of(provider.socket(), limited(provider.socket(), slowed, limits))
                   .counting(info.traffic().out()),
               "circuit-" + tunnel);
       log.info(
@@ -235,7 +240,8 @@ final class CircuitBroker {
     }
   }
 
-  private InputStream limited(Socket socket, Runnable whenThrottled) throws IOException {
+  private static InputStream limited(Socket socket, Runnable whenThrottled, RelayLimits limits)
+      throws IOException {
     long rate = limits.maxCircuitBytesPerSecond();
     return rate == 0
         ? socket.getInputStream()
@@ -244,7 +250,8 @@ final class CircuitBroker {
   }
 
   /** Tells both ends, once per circuit, that the relay slows it to its rate limit. */
-  private Runnable onceSlowed(ConnectionId id, WaitingCircuit circuit, Reservation reservation) {
+  private Runnable onceSlowed(
+      ConnectionId id, WaitingCircuit circuit, Reservation reservation, RelayLimits limits) {
     AtomicBoolean told = new AtomicBoolean();
     return () -> {
       if (!told.compareAndSet(false, true)) {
@@ -270,7 +277,11 @@ final class CircuitBroker {
 
   /** Ends the circuit on both ends when it has lasted {@code max_circuit_duration}. */
   private ScheduledFuture<?> closeAtDeadline(
-      ConnectionId id, WaitingCircuit circuit, Reservation reservation, Socket provider) {
+      ConnectionId id,
+      WaitingCircuit circuit,
+      Reservation reservation,
+      Socket provider,
+      RelayLimits limits) {
     Duration limit = limits.maxCircuitDuration();
     if (limit.isZero()) {
       return null;

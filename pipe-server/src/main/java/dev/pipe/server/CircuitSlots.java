@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Counts the relay's circuits, open or opening, against {@code max_circuits} and {@code
@@ -40,16 +41,17 @@ final class CircuitSlots {
     }
   }
 
-  private final RelayLimits limits;
+  private final Supplier<RelayLimits> limits;
   private final Map<InetAddress, Integer> byVisitor = new HashMap<>();
   private final Map<Reservation, Integer> byProvider = new HashMap<>();
   private int total;
 
-  CircuitSlots(RelayLimits limits) {
+  CircuitSlots(Supplier<RelayLimits> limits) {
     this.limits = limits;
   }
 
   synchronized Outcome take(InetAddress visitor, Reservation provider) {
+    RelayLimits limits = this.limits.get();
     int perPeer = limits.maxCircuitsPerPeer();
     if (!RelayLimits.allows(limits.maxCircuits(), total)) {
       return new Refused(

@@ -1,6 +1,7 @@
 package dev.pipe.server;
 
 import java.time.Instant;
+import java.util.function.IntSupplier;
 
 /**
  * A logged-in client as an operator sees it.
@@ -11,5 +12,7 @@ import java.time.Instant;
  *     anonymous}
  * @param version the pipe version it runs
  * @param since when it logged in
+ * @param pooled its idle pooled data connections, now
  */
-public record ClientInfo(String id, String address, String user, String version, Instant since) {}
+public record ClientInfo(
+    String id, String address, String user, String version, Instant since, IntSupplier pooled) {}

@@ -40,11 +40,11 @@ final class ControlSession {
   private final Message.Login login;
   private final User user;
   private final Duration heartbeatInterval;
-  private final int maxTunnels;
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
   private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
+  private final DataPool pool;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread heartbeat;
 
@@ -53,17 +53,23 @@ final class ControlSession {
       ControlChannel channel,
       Message.Login login,
       User user,
-      ServerLimits limits,
+      Duration heartbeatInterval,
       ServerEvents events) {
     this.server = server;
     this.channel = channel;
     this.login = login;
     this.user = user;
-    this.heartbeatInterval = limits.heartbeatInterval();
-    this.maxTunnels = limits.maxTunnelsPerClient();
+    this.heartbeatInterval = heartbeatInterval;
+    this.pool = new DataPool(server.limits().maxPoolPerClient());
     this.client = channel.peer();
     this.info =
-        new ClientInfo(login.clientId(), client, user.name(), login.clientVersion(), Instant.now());
+        new ClientInfo(
+            login.clientId(),
+            client,
+            user.name(),
+            login.clientVersion(),
+            Instant.now(),
+            pool::idle);
     this.events = events;
   }
 
@@ -74,6 +80,11 @@ final class ControlSession {
   /** The address the client connects from. */
   InetAddress source() {
     return channel.socket().getInetAddress();
+  }
+
+  /** The data connections this client opened ahead of time. */
+  DataPool pool() {
+    return pool;
   }
 
   /** Who logged in: what this session may claim follows from it. */
@@ -102,7 +113,7 @@ final class ControlSession {
     }
     events.clientConnected(info);
     try {
-      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis()));
+      channel.send(new Message.LoginAccepted(heartbeatInterval.toMillis(), pool.capacity()));
       channel.setReadTimeout(Limits.deadAfter(heartbeatInterval));
       heartbeat = Thread.ofVirtual().name("heartbeat-" + client).start(this::sendHeartbeats);
       log.info("client {} connected as {} (pipe {})", client, user, login.clientVersion());
@@ -133,8 +144,11 @@ final class ControlSession {
   /** Handles one frame; false when the client said goodbye. */
   private boolean dispatch(Message message) throws IOException {
     switch (message) {
-      case Message.Forward forward -> forward(forward);
+      case Message.Forward forward -> forward(forward, Optional.empty());
+      case Message.JoinGroup join -> forward(join.forward(), Optional.of(join));
       case Message.Reserve reserve -> reserve(reserve);
+      case Message.TunnelHealth health -> health(health);
+      case Message.StopTunnel stop -> stop(stop);
       case Message.ExchangeFailed failed ->
           server.pending().fail(failed.id(), failed.reason(), this);
       case Message.Heartbeat heartbeat -> {
@@ -154,6 +168,11 @@ final class ControlSession {
       case Message.DataLogin unexpected -> throw unexpected(unexpected);
       case Message.DataAccepted unexpected -> throw unexpected(unexpected);
       case Message.TunnelClosed unexpected -> throw unexpected(unexpected);
+      case Message.PoolLogin unexpected -> throw unexpected(unexpected);
+      case Message.PoolAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Assign unexpected -> throw unexpected(unexpected);
+      case Message.Datagram unexpected -> throw unexpected(unexpected);
+      case Message.SessionClosed unexpected -> throw unexpected(unexpected);
       case Message.ReservationAccepted unexpected -> throw unexpected(unexpected);
       case Message.Connect unexpected -> throw unexpected(unexpected);
       case Message.CircuitOpened unexpected -> throw unexpected(unexpected);
@@ -185,6 +204,7 @@ final class ControlSession {
               + String.join(", ", user.allowedNames().stream().map(NamePattern::toString).toList())
               + ")");
     }
+    int maxTunnels = server.limits().maxTunnelsPerClient();
     if (tunnels.size() >= maxTunnels) {
       events.limitHit(ServerLimit.MAX_TUNNELS_PER_CLIENT);
       return Optional.of(
@@ -196,39 +216,101 @@ final class ControlSession {
     return Optional.empty();
   }
 
-  private void forward(Message.Forward forward) throws IOException {
+  private void forward(Message.Forward forward, Optional<Message.JoinGroup> join)
+      throws IOException {
     String name = forward.tunnel();
     Optional<String> refusal = refusal(name);
     if (refusal.isPresent()) {
       reject(name, refusal.get());
       return;
     }
-    PublicListener listener;
+    PublicEndpoint endpoint;
     try {
-      listener = server.ports().open(this, forward);
+      endpoint = server.ports().open(this, forward, join);
     } catch (TunnelRejected e) {
       reject(name, e.getMessage());
       return;
     }
-    tunnels.put(name, listener);
+    tunnels.put(name, endpoint);
     if (isClosed()) {
       // The session ended while the port was being bound: give the port back.
-      release(listener, SESSION_ENDED);
+      release(endpoint, SESSION_ENDED);
       return;
     }
     log.info(
-        "tunnel {} of client {} open on port {} ({})",
+        "tunnel {} of client {} open on port {} ({}{})",
         name,
         client,
-        listener.port(),
-        forward.type().wireName());
-    channel.send(new Message.ForwardAccepted(name, listener.port()));
+        endpoint.port(),
+        forward.type().wireName(),
+        membership(endpoint, join));
+    channel.send(new Message.ForwardAccepted(name, endpoint.port()));
+    // Only now: a UDP tunnel's first act is an Exchange, which must follow ForwardAccepted.
+    endpoint.start();
+  }
+
+  /** ", group web member 2, round_robin, weight 1" for a group member; empty for a lone tunnel. */
+  private static String membership(PublicEndpoint endpoint, Optional<Message.JoinGroup> join) {
+    if (!(endpoint instanceof PublicListener member) || join.isEmpty()) {
+      return "";
+    }
+    Message.JoinGroup j = join.get();
+    return ", group "
+        + j.group()
+        + " member "
+        + member.publicPort().size()
+        + ", "
+        + j.strategy().wireName()
+        + ", weight "
+        + j.weight();
+  }
+
+  /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
+  private void health(Message.TunnelHealth health) {
+    // A reservation takes no part: a provider's unhealthy service refuses circuits by itself.
+    if (!(tunnels.get(health.tunnel()) instanceof PublicEndpoint listener)
+        || !listener.health(health.healthy())) {
+      return;
+    }
+    if (health.healthy()) {
+      log.info(
+          "tunnel {} of client {} on port {} is healthy again: back in the rotation",
+          health.tunnel(),
+          client,
+          listener.port());
+    } else {
+      log.warn(
+          "tunnel {} of client {} on port {} is unhealthy ({}): out of the rotation",
+          health.tunnel(),
+          client,
+          listener.port(),
+          health.reason());
+    }
+    events.tunnelHealthChanged(listener.info(), health.healthy(), health.reason());
+  }
+
+  /**
+   * The client stopped a tunnel: it takes no new users; its spliced connections go on. A UDP
+   * tunnel's sessions end with its data connection.
+   */
+  private void stop(Message.StopTunnel stop) {
+    OpenTunnel tunnel = tunnels.remove(stop.tunnel());
+    if (tunnel == null) {
+      log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
+      return;
+    }
+    release(tunnel, "the client stopped it: " + stop.reason());
+    log.info(
+        "tunnel {} of client {} {} stopped by the client: {}",
+        stop.tunnel(),
+        client,
+        where(tunnel),
+        stop.reason());
   }
 
   /** Reserves a relay tunnel, or refreshes this client's reservation of it. */
   private void reserve(Message.Reserve reserve) throws IOException {
     String name = reserve.tunnel();
-    Reservations reservations = server.reservations();
     if (tunnels.get(name) instanceof Reservation own) {
       if (own.refresh(reserve.accessKey())) {
         log.debug("relay tunnel {} of client {} refreshed", name, client);
@@ -250,7 +332,7 @@ final class ControlSession {
     }
     Reservation reservation;
     try {
-      reservation = reservations.reserve(this, reserve);
+      reservation = server.reservations().reserve(this, reserve);
     } catch (TunnelRejected e) {
       reject(name, e.getMessage());
       return;
@@ -264,7 +346,7 @@ final class ControlSession {
         "relay tunnel {} of client {} reserved (reservation_ttl {})",
         name,
         client,
-        reservations.describeTtl());
+        reservation.describeTtl());
     channel.send(new Message.ReservationAccepted(name, reservation.ttl().toMillis()));
   }
 
@@ -276,9 +358,22 @@ final class ControlSession {
   /** Closes a tunnel's port or reservation; the first release of a tunnel reports it. */
   private void release(OpenTunnel tunnel, String reason) {
     switch (tunnel) {
-      case PublicListener listener -> server.ports().release(listener, reason);
+      case PublicEndpoint endpoint -> server.ports().release(endpoint, reason);
       case Reservation reservation -> server.reservations().release(reservation, reason);
     }
+  }
+
+  /** Where a tunnel is, for a log line: {@code on port 9000}, {@code on the relay}. */
+  private static String where(OpenTunnel tunnel) {
+    return switch (tunnel) {
+      case PublicEndpoint endpoint -> "on port " + endpoint.describe();
+      case Reservation reservation -> "on the relay";
+    };
+  }
+
+  /** Sends a frame to the client; any thread may call it. */
+  void send(Message message) throws IOException {
+    channel.send(message);
   }
 
   /**
@@ -293,10 +388,10 @@ final class ControlSession {
         release(listener, reason);
         listener.cutConnections();
         log.info(
-            "tunnel {} of client {} ({}) closed: {}",
+            "tunnel {} of client {} {} closed: {}",
             listener.tunnel(),
             client,
-            listener.describe(),
+            where(listener),
             reason);
         try {
           channel.send(new Message.TunnelClosed(listener.tunnel(), reason));
@@ -310,28 +405,62 @@ final class ControlSession {
   }
 
   /**
-   * Asks the client for a data connection to carry {@code user}, a connection accepted for {@code
-   * listener} (a public port's user, a relay visitor's circuit): it waits in {@link
-   * PendingConnections} until the data connection arrives. Every kind of tunnel hands its users to
-   * its client through here.
+   * Hands {@code user}, a connection accepted for {@code tunnel} (a public port's user, a relay
+   * visitor's circuit), to the client: a TCP user over an idle pooled data connection if one waits,
+   * else (and always for a circuit) by asking the client for a data connection, while the user
+   * waits in {@link PendingConnections}. Every kind of tunnel hands its users to its client through
+   * here.
    *
    * @return false if the server already holds its most waiting connections; the caller then closes
    *     the user connection
    */
-  boolean requestDataConnection(OpenTunnel listener, Socket user) {
+  boolean requestDataConnection(StreamTunnel tunnel, Socket user) {
     ConnectionId id = ConnectionId.random();
-    if (!server.pending().add(id, user, listener)) {
+    try {
+      Sockets.tune(user);
+    } catch (IOException e) {
+      log.debug("tunnel={} user connection failed at once: {}", tunnel.tunnel(), e.toString());
+    }
+    if (tunnel instanceof PublicListener listener && assignPooled(listener, id, user)) {
+      return true;
+    }
+    if (!server.pending().add(id, user, tunnel)) {
       return false;
     }
     try {
-      Sockets.tune(user);
-      channel.send(new Message.Exchange(id, listener.tunnel()));
+      channel.send(new Message.Exchange(id, tunnel.tunnel(), addressOf(user)));
     } catch (IOException e) {
       log.debug(
-          "tunnel={} could not announce connection id={}: {}", listener.tunnel(), id, e.toString());
+          "tunnel={} could not announce connection id={}: {}", tunnel.tunnel(), id, e.toString());
       server.pending().fail(id, "the client's control connection failed: " + e.getMessage(), this);
     }
     return true;
+  }
+
+  /**
+   * Hands a TCP user to an idle pooled data connection; false if none waits. A circuit never goes
+   * this way: the broker splices it through the relay's rate limit and deadline from its first
+   * byte, which a pooled connection's watcher would read past (docs/architecture.md).
+   */
+  private boolean assignPooled(PublicListener listener, ConnectionId id, Socket user) {
+    PooledConnection pooled;
+    while ((pooled = pool.take()) != null) {
+      if (pooled.assign(listener, id, user)) {
+        events.userConnectionDispatched(listener.info(), true);
+        return true;
+      }
+    }
+    events.userConnectionDispatched(listener.info(), false);
+    return false;
+  }
+
+  /**
+   * The user's IP address as a literal, without an IPv6 zone, which means nothing to the client.
+   */
+  static String addressOf(Socket user) {
+    String address = user.getInetAddress().getHostAddress();
+    int zone = address.indexOf('%');
+    return zone < 0 ? address : address.substring(0, zone);
   }
 
   private void sendHeartbeats() {
@@ -387,12 +516,13 @@ final class ControlSession {
     if (beat != null) {
       beat.interrupt();
     }
+    pool.closeAll();
     tunnels.values().forEach(tunnel -> release(tunnel, SESSION_ENDED));
-    List<Integer> ports = new ArrayList<>();
+    List<String> ports = new ArrayList<>();
     List<String> relayTunnels = new ArrayList<>();
     for (OpenTunnel tunnel : tunnels.values()) {
       switch (tunnel) {
-        case PublicListener listener -> ports.add(listener.port());
+        case PublicEndpoint endpoint -> ports.add(endpoint.describe());
         case Reservation reservation -> relayTunnels.add(reservation.tunnel());
       }
     }

@@ -79,6 +79,11 @@ final class Credentials {
     }
   }
 
+  /** True if {@code user} is still one of these, with the same token and rights. */
+  boolean holds(User user) {
+    return users.stream().anyMatch(user::sameAs);
+  }
+
   /** True when the server runs without credentials (--allow-no-auth). */
   boolean open() {
     return open;

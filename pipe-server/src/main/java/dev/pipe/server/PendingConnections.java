@@ -22,7 +22,7 @@ final class PendingConnections {
   private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
 
   /** A user connection waiting for its data connection. */
-  record Pending(ConnectionId id, Socket user, OpenTunnel listener, ScheduledFuture<?> expiry) {}
+  record Pending(ConnectionId id, Socket user, StreamTunnel listener, ScheduledFuture<?> expiry) {}
 
   private final Map<ConnectionId, Pending> waiting = new ConcurrentHashMap<>();
   private final Semaphore capacity;
@@ -38,7 +38,7 @@ final class PendingConnections {
   }
 
   /** Holds {@code user} under {@code id}; false if the server already holds its maximum. */
-  boolean add(ConnectionId id, Socket user, OpenTunnel listener) {
+  boolean add(ConnectionId id, Socket user, StreamTunnel listener) {
     if (!capacity.tryAcquire()) {
       return false;
     }
@@ -58,7 +58,8 @@ final class PendingConnections {
     if (pending == null) {
       return null;
     }
-    if (!pending.listener().owner().user().equals(claimant)) {
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (!pending.listener().owner().user().sameAs(claimant)) {
       log.warn(
           "a data connection of user {} presented connection id={} of user {}; refused",
           claimant,
@@ -90,7 +91,7 @@ final class PendingConnections {
   }
 
   /** Closes every user connection still waiting on {@code listener}, which is going away. */
-  void dropAll(OpenTunnel listener) {
+  void dropAll(StreamTunnel listener) {
     for (Pending pending : waiting.values()) {
       if (pending.listener() == listener && take(pending.id()) != null) {
         listener.abandon(pending.user(), "the tunnel closed");

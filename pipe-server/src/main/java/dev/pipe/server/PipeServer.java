@@ -7,8 +7,9 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import dev.pipe.proxy.ActiveSplices;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
-import dev.pipe.proxy.Splice;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,23 +40,29 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every connection passes, in order: the ban list and the limits on unauthenticated connections
  * (at accept), TLS, then the login, all under one deadline. Threads: one virtual thread accepts on
- * the control port, one per connection runs its login and then its control session or its splice,
- * one per public port accepts users. A single platform timer thread enforces deadlines by closing
- * sockets.
+ * the control port, one per connection runs its login and then its control session, its splice or a
+ * UDP tunnel's frames, one per public port accepts users, one per UDP tunnel receives its peers'
+ * datagrams. A single platform timer thread enforces deadlines by closing sockets.
  */
 public final class PipeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeServer.class);
   private static final int BACKLOG = 1_024;
 
-  private final ServerLimits limits;
+  /** Two of the largest Datagram frames. */
+  private static final int DATAGRAM_READ_BUFFER_BYTES = 128 * 1024;
+
+  private volatile ServerLimits limits;
+  private volatile ServerConfig config;
   private final ServerSocket controlListener;
   private final ServerTransport transport;
   private final ScheduledExecutorService timer;
   private final PendingConnections pending;
   private final TunnelPorts ports;
+  private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
   private final Reservations reservations;
   private final CircuitBroker circuits;
   private final ActiveSplices active = new ActiveSplices();
+  private final Carrier carrier;
   private final ServerHandshake handshake;
   private final UnauthenticatedConnections unauthenticated;
   private final FailedLogins failedLogins;
@@ -75,6 +82,8 @@ public final class PipeServer implements AutoCloseable {
       ServerTransport transport,
       ServerEvents events) {
     this.events = events;
+    this.carrier = new Carrier(active, events);
+    this.config = config;
     this.limits = config.limits();
     this.controlListener = controlListener;
     this.transport = transport;
@@ -84,7 +93,14 @@ public final class PipeServer implements AutoCloseable {
     this.pending =
         new PendingConnections(limits.maxPendingConnections(), limits.pendingTimeout(), timer);
     this.ports =
-        new TunnelPorts(config.bindAddress(), pending, limits.maxConnectionsPerTunnel(), events);
+        new TunnelPorts(
+            config.bindAddress(),
+            pending,
+            () -> this.limits.maxConnectionsPerTunnel(),
+            () -> this.limits.maxGroupMembers(),
+            datagramChannels,
+            limits.pendingTimeout(),
+            events);
     this.unauthenticated =
         new UnauthenticatedConnections(
             limits.maxUnauthenticatedConnections(),
@@ -96,9 +112,10 @@ public final class PipeServer implements AutoCloseable {
             limits.loginFailureWindow(),
             limits.banDuration(),
             System::nanoTime);
-    this.reservations = new Reservations(limits.relay(), pending, events);
+    this.reservations = new Reservations(() -> this.limits.relay(), pending, events);
     this.circuits =
-        new CircuitBroker(reservations, limits.relay(), sessions::get, active, timer, events);
+        new CircuitBroker(
+            reservations, () -> this.limits.relay(), sessions::get, active, timer, events);
     this.handshake =
         new ServerHandshake(config.credentials(), failedLogins, reservations::accessKey);
   }
@@ -215,6 +232,41 @@ public final class PipeServer implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Runs with {@code next} from now on, as far as a running server can: logins are checked against
+   * its users at once, and a client whose user was removed or changed (token, ports, names,
+   * sources) is told goodbye, so that it logs in again under the new rules or is refused; other
+   * clients keep every tunnel and connection. Limits read per request change at once.
+   *
+   * @return the settings that changed but take effect only after a restart
+   */
+  public synchronized List<String> reload(ServerConfig next) {
+    ServerReload reload = ServerReload.between(config, next);
+    handshake.credentials(next.credentials());
+    limits = reload.limits();
+    config = next;
+    int ended = 0;
+    for (ControlSession session : List.copyOf(sessions.values())) {
+      if (!next.credentials().holds(session.user())) {
+        ended++;
+        log.info(
+            "client {} logged in as user {}, whose entry the reload removed or changed; ending its"
+                + " session",
+            session,
+            session.user());
+        session.goodbye("the server's settings for user " + session.user() + " changed");
+      }
+    }
+    log.info(
+        "config reloaded: {} clients kept, {} sessions ended for changed users{}",
+        sessions.size(),
+        ended,
+        reload.restartOnly().isEmpty()
+            ? ""
+            : "; changed but waiting for a restart: " + String.join(", ", reload.restartOnly()));
+    return reload.restartOnly();
+  }
+
   /** The TLS certificate's fingerprint, or empty when TLS is off. */
   public Optional<Fingerprint> fingerprint() {
     return transport.fingerprint();
@@ -223,6 +275,11 @@ public final class PipeServer implements AutoCloseable {
   /** Blocks until {@link #close()} has finished. */
   public void awaitClosed() throws InterruptedException {
     closed.await();
+  }
+
+  /** The limits in force now; a reload may change some of them (see {@link ServerReload}). */
+  ServerLimits limits() {
+    return limits;
   }
 
   PendingConnections pending() {
@@ -333,7 +390,8 @@ public final class PipeServer implements AutoCloseable {
     }
     switch (outcome) {
       case ServerHandshake.ControlLogin control -> runSession(control);
-      case ServerHandshake.DataLogin data -> spliceData(data);
+      case ServerHandshake.DataLogin data -> serveData(data);
+      case ServerHandshake.PoolLogin pool -> joinPool(pool);
       case ServerHandshake.CircuitLogin circuit -> circuits.open(circuit);
     }
   }
@@ -381,7 +439,7 @@ public final class PipeServer implements AutoCloseable {
               + " clients; try later");
       return;
     }
-    if (previous != null && !previous.user().equals(control.user())) {
+    if (previous != null && !previous.user().sameAs(control.user())) {
       // A client id is only ever replaced by the same user: nobody can evict another's session.
       log.warn(
           "client {} logged in as {} with the client id of a session of {}; refused",
@@ -393,7 +451,12 @@ public final class PipeServer implements AutoCloseable {
     }
     ControlSession session =
         new ControlSession(
-            this, control.channel(), control.login(), control.user(), limits, events);
+            this,
+            control.channel(),
+            control.login(),
+            control.user(),
+            limits.heartbeatInterval(),
+            events);
     previous = sessions.put(clientId, session);
     clientsBySource.merge(session.source(), 1, Integer::sum);
     if (previous != null) {
@@ -402,6 +465,30 @@ public final class PipeServer implements AutoCloseable {
       previous.close();
     }
     session.run();
+  }
+
+  /** A data connection carries one user connection of a TCP tunnel, or a UDP tunnel's datagrams. */
+  private void serveData(ServerHandshake.DataLogin data) {
+    PublicDatagramPort udp = datagramChannels.claim(data.login().id(), data.user());
+    if (udp == null) {
+      spliceData(data);
+      return;
+    }
+    ControlChannel raw = data.channel();
+    try {
+      raw.setReadTimeout(Duration.ZERO);
+      // Frames follow each other closely on this connection: read them through a buffer.
+      udp.serve(
+          data.login().id(),
+          new ControlChannel(
+              raw.socket(),
+              new BufferedInputStream(raw.socket().getInputStream(), DATAGRAM_READ_BUFFER_BYTES),
+              raw.socket().getOutputStream(),
+              limits.maxFrameBytes()));
+    } catch (IOException e) {
+      log.debug("udp data connection from {} failed: {}", raw.peer(), e.toString());
+      raw.close();
+    }
   }
 
   private void spliceData(ServerHandshake.DataLogin data) {
@@ -420,47 +507,44 @@ public final class PipeServer implements AutoCloseable {
       return;
     }
     switch (user.listener()) {
-      case PublicListener listener -> splicePublic(channel, user, listener);
+      case PublicListener listener ->
+          carrier.carry(
+              listener, user.id(), user.user(), channel, new Message.DataAccepted(user.id()));
       case Reservation reservation -> circuits.splice(channel, user, reservation);
     }
   }
 
-  private void splicePublic(
-      ControlChannel channel, PendingConnections.Pending user, PublicListener listener) {
-    if (!listener.track(user.user())) {
-      // An operator closed the tunnel while this connection waited for its data connection.
-      refuse(channel, RejectReason.UNKNOWN_CONNECTION, "the tunnel was closed");
-      Sockets.closeQuietly(user.user());
-      listener.connectionEnded();
+  /** A data connection opened ahead of time waits in its client's pool until a user needs it. */
+  private void joinPool(ServerHandshake.PoolLogin pool) {
+    ControlChannel channel = pool.channel();
+    ControlSession session = sessions.get(pool.login().clientId());
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
+    if (session == null || !session.user().sameAs(pool.user())) {
+      refuse(
+          channel,
+          RejectReason.UNKNOWN_CONNECTION,
+          "no control session of this client is open; log in before opening pooled connections");
       return;
     }
-    TunnelInfo tunnel = listener.info();
-    tunnel.traffic().connectionOpened();
-    events.connectionOpened(tunnel);
-    try {
-      channel.send(new Message.DataAccepted(user.id()));
-      channel.setReadTimeout(Duration.ZERO);
-      Splice.Result result =
-          active.run(
-              Splice.Side.of(user.user()).counting(tunnel.traffic().in()),
-              Splice.Side.of(channel.socket()).counting(tunnel.traffic().out()),
-              "splice-" + tunnel.name());
-      log.debug(
-          "connection id={} tunnel={} closed: {} bytes from user, {} bytes to user",
-          user.id(),
-          tunnel.name(),
-          result.aToB(),
-          result.bToA());
-    } catch (IOException e) {
-      log.debug("data connection id={} failed: {}", user.id(), e.toString());
-      Sockets.closeQuietly(user.user());
-      channel.close();
-    } finally {
-      listener.untrack(user.user());
-      listener.connectionEnded();
-      tunnel.traffic().connectionClosed();
-      events.connectionClosed(tunnel);
+    PooledConnection connection = new PooledConnection(channel, session.pool());
+    if (!session.pool().join(connection)) {
+      refuse(
+          channel,
+          RejectReason.BUSY,
+          "the pool of this client is full (max_pool_per_client = "
+              + session.pool().capacity()
+              + ")");
+      return;
     }
+    try {
+      channel.send(new Message.PoolAccepted());
+      channel.setReadTimeout(Duration.ZERO);
+    } catch (IOException e) {
+      session.pool().remove(connection);
+      channel.close();
+      return;
+    }
+    connection.serve(limits.heartbeatInterval(), carrier);
   }
 
   /** Tells a connection why it is refused (a login, a data connection), then closes it. */

@@ -1,57 +1,58 @@
 package dev.pipe.server;
 
+import dev.pipe.balance.Backend;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ControlChannel;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Sockets;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One public port of one tunnel. A user connection from a source the tunnel does not admit, or
- * beyond the tunnel's connection limit, is closed at accept, before any byte flows. Every other is
- * parked in {@link PendingConnections} under a fresh id, and the owning client is told to open a
- * data connection for that id. It also knows its spliced connections, so that an operator who
- * closes the tunnel cuts them too.
+ * One tunnel behind a {@link PublicPort}: alone on its port or a member of a group. A user
+ * connection from a source the tunnel does not admit, or beyond the tunnel's connection limit, is
+ * closed at once, before any byte flows. Every other is handed to the owning client through {@link
+ * ControlSession#requestDataConnection}. It also knows its spliced connections, so that an operator
+ * who closes the tunnel cuts them too, and whether its client reports it healthy.
  */
-final class PublicListener implements OpenTunnel {
+final class PublicListener implements Backend, PublicEndpoint, StreamTunnel {
   private static final Logger log = LoggerFactory.getLogger(PublicListener.class);
-  private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
   private final ControlSession owner;
   private final TunnelInfo info;
   private final String tunnel;
-  private final ServerSocket serverSocket;
+  private final PublicPort publicPort;
+  private final int weight;
   private final PendingConnections pending;
   private final ServerEvents events;
   private final SourceFilter tunnelSources;
-  private final int maxConnections;
+  private final IntSupplier maxConnections;
   private final AtomicInteger connections = new AtomicInteger();
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
   private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
   private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
-  private final RateLimitedLog acceptFailed = new RateLimitedLog(log);
   private final SplicedSockets spliced = new SplicedSockets();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Thread acceptThread;
+  private volatile boolean healthy = true;
 
   PublicListener(
       ControlSession owner,
       TunnelInfo info,
-      ServerSocket serverSocket,
+      PublicPort publicPort,
+      int weight,
       PendingConnections pending,
       ServerEvents events,
       SourceFilter tunnelSources,
-      int maxConnections) {
+      IntSupplier maxConnections) {
     this.owner = owner;
     this.info = info;
     this.tunnel = info.name();
-    this.serverSocket = serverSocket;
+    this.publicPort = publicPort;
+    this.weight = weight;
     this.pending = pending;
     this.events = events;
     this.tunnelSources = tunnelSources;
@@ -69,12 +70,23 @@ final class PublicListener implements OpenTunnel {
   }
 
   @Override
-  public String describe() {
-    return "port " + port();
+  public int port() {
+    return publicPort.port();
   }
 
-  int port() {
-    return serverSocket.getLocalPort();
+  @Override
+  public String describe() {
+    return String.valueOf(port());
+  }
+
+  /** Starts its port's accept thread, unless an earlier member of its group did. */
+  @Override
+  public void start() {
+    publicPort.start();
+  }
+
+  PublicPort publicPort() {
+    return publicPort;
   }
 
   @Override
@@ -82,39 +94,36 @@ final class PublicListener implements OpenTunnel {
     return owner;
   }
 
-  void start() {
-    acceptThread = Thread.ofVirtual().name("public-" + port()).start(this::acceptLoop);
+  /** The same client and tunnel name give the same key, so a member that returns gets its share. */
+  @Override
+  public String key() {
+    return owner.clientId() + "/" + tunnel;
   }
 
-  private void acceptLoop() {
-    while (!serverSocket.isClosed()) {
-      Socket user;
-      try {
-        user = serverSocket.accept();
-      } catch (IOException e) {
-        if (!serverSocket.isClosed()) {
-          acceptFailed.warn("tunnel={} port={} could not accept: {}", tunnel, port(), e.toString());
-          pauseAfterAcceptFailure();
-        }
-        continue;
-      }
-      admit(user);
-    }
+  @Override
+  public int weight() {
+    return weight;
   }
 
-  /**
-   * Accept fails when the process is out of file descriptors; retrying at once would spin, and
-   * giving up would kill the tunnel over a passing overload.
-   */
-  private static void pauseAfterAcceptFailure() {
-    try {
-      Thread.sleep(ACCEPT_RETRY_PAUSE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  @Override
+  public int activeConnections() {
+    return connections.get();
   }
 
-  private void admit(Socket user) {
+  /** False while the client's health check finds the local service down: no new users then. */
+  boolean healthy() {
+    return healthy && !closed.get();
+  }
+
+  @Override
+  public boolean health(boolean nowHealthy) {
+    boolean before = healthy;
+    healthy = nowHealthy;
+    return before != nowHealthy;
+  }
+
+  /** Takes one user connection that its port picked this tunnel for. */
+  void admit(Socket user) {
     if (!tunnelSources.permits(user.getInetAddress())
         || !owner.user().sources().permits(user.getInetAddress())) {
       events.limitHit(ServerLimit.SOURCE_LISTS);
@@ -127,7 +136,8 @@ final class PublicListener implements OpenTunnel {
       Sockets.closeQuietly(user);
       return;
     }
-    if (connections.incrementAndGet() > maxConnections) {
+    int limit = maxConnections.getAsInt();
+    if (connections.incrementAndGet() > limit) {
       connections.decrementAndGet();
       events.limitHit(ServerLimit.MAX_CONNECTIONS_PER_TUNNEL);
       tunnelFull.warn(
@@ -135,7 +145,7 @@ final class PublicListener implements OpenTunnel {
               + " (max_connections_per_tunnel)",
           tunnel,
           port(),
-          maxConnections);
+          limit);
       Sockets.closeQuietly(user);
       return;
     }
@@ -181,13 +191,8 @@ final class PublicListener implements OpenTunnel {
     spliced.cutAll();
   }
 
-  /** Stops accepting and drops the users still waiting; true for the call that closed it. */
+  /** Marks the tunnel closed, so that it takes no new users; true for the call that closed it. */
   boolean close() {
-    if (!closed.compareAndSet(false, true)) {
-      return false;
-    }
-    Sockets.closeListener(serverSocket, acceptThread);
-    pending.dropAll(this);
-    return true;
+    return closed.compareAndSet(false, true);
   }
 }

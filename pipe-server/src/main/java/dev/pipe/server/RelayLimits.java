@@ -1,6 +1,7 @@
 package dev.pipe.server;
 
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.proxy.Bandwidth;
@@ -81,12 +82,14 @@ public record RelayLimits(
     private static Optional<Integer> count(ConfigTable table, String key) {
       return table
           .integer(key)
-          .map(
+          .flatMap(
               value -> {
                 if (value < 0 || value > Integer.MAX_VALUE) {
-                  throw table.error(key, "must be a whole number, 0 for no limit; got " + value);
+                  table.report(
+                      table.error(key, "must be a whole number, 0 for no limit; got " + value));
+                  return Optional.empty();
                 }
-                return value.intValue();
+                return Optional.of(value.intValue());
               });
     }
 
@@ -121,31 +124,66 @@ public record RelayLimits(
       return this;
     }
 
-    RelayLimits build() {
-      if (maxReservations < 0 || maxCircuits < 0 || maxCircuitsPerPeer < 0) {
-        throw new ConfigException(
-            "max_reservations, max_circuits and max_circuits_per_peer are counts: 0 for no limit,"
-                + " or more");
+    /**
+     * The limits, or empty after recording in {@code problems} each value that is out of range
+     * (flags can set what the file's own checks never see).
+     *
+     * @param file where the values came from, to place the problems; null for flags only
+     */
+    Optional<RelayLimits> build(ConfigProblems problems, ConfigTable file) {
+      boolean fine =
+          count(problems, file, "max_reservations", maxReservations)
+              & count(problems, file, "max_circuits", maxCircuits)
+              & count(problems, file, "max_circuits_per_peer", maxCircuitsPerPeer)
+              & check(
+                  problems,
+                  file,
+                  "max_circuit_rate",
+                  maxCircuitBytesPerSecond >= 0,
+                  "max_circuit_rate must be a rate like 1MB, or 0 for no limit")
+              & check(
+                  problems,
+                  file,
+                  "reservation_ttl",
+                  reservationTtl.isZero() || reservationTtl.compareTo(MIN_RESERVATION_TTL) >= 0,
+                  "reservation_ttl must be 0 (a reservation lasts as long as its provider's"
+                      + " connection) or at least "
+                      + MIN_RESERVATION_TTL.toSeconds()
+                      + "s, got "
+                      + Durations.format(reservationTtl))
+              & check(
+                  problems,
+                  file,
+                  "max_circuit_duration",
+                  !maxCircuitDuration.isNegative(),
+                  "max_circuit_duration must be 0 (no limit) or more");
+      return fine
+          ? Optional.of(
+              new RelayLimits(
+                  maxReservations,
+                  maxCircuits,
+                  maxCircuitsPerPeer,
+                  reservationTtl,
+                  maxCircuitDuration,
+                  maxCircuitBytesPerSecond))
+          : Optional.empty();
+    }
+
+    private static boolean count(ConfigProblems problems, ConfigTable file, String key, int value) {
+      return check(
+          problems,
+          file,
+          key,
+          value >= 0,
+          key + " is a count: 0 for no limit, or more; got " + value);
+    }
+
+    private static boolean check(
+        ConfigProblems problems, ConfigTable file, String key, boolean fine, String message) {
+      if (!fine) {
+        problems.add(new ConfigException(ServerLimits.where(file, key) + message));
       }
-      if (maxCircuitBytesPerSecond < 0) {
-        throw new ConfigException("max_circuit_rate must be a rate like 1MB, or 0 for no limit");
-      }
-      if (reservationTtl.isNegative()
-          || maxCircuitDuration.isNegative()
-          || (!reservationTtl.isZero() && reservationTtl.compareTo(MIN_RESERVATION_TTL) < 0)) {
-        throw new ConfigException(
-            "reservation_ttl must be 0 (a reservation lasts as long as its provider's connection)"
-                + " or at least "
-                + MIN_RESERVATION_TTL.toSeconds()
-                + "s, and max_circuit_duration 0 or more");
-      }
-      return new RelayLimits(
-          maxReservations,
-          maxCircuits,
-          maxCircuitsPerPeer,
-          reservationTtl,
-          maxCircuitDuration,
-          maxCircuitBytesPerSecond);
+      return fine;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.pipe.server;
 
+import dev.pipe.config.Durations;
 import dev.pipe.proto.CircuitRefusal;
 import dev.pipe.proxy.Sockets;
 import java.net.Socket;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection. It lasts while its provider stays connected, and expires after its TTL unless the
  * provider refreshes it (a provider that is connected but silent about its tunnel is broken).
  */
-final class Reservation implements OpenTunnel {
+final class Reservation implements OpenTunnel, StreamTunnel {
   private final ControlSession owner;
   private final TunnelInfo info;
   private final String accessKey;
@@ -47,17 +48,19 @@ final class Reservation implements OpenTunnel {
     return info;
   }
 
-  @Override
-  public String describe() {
-    return "relay tunnel " + tunnel();
-  }
-
   String accessKey() {
     return accessKey;
   }
 
   Duration ttl() {
     return ttl;
+  }
+
+  /** How the TTL reads in messages: {@code 1h}, or that it lasts as long as the provider. */
+  String describeTtl() {
+    return ttl.isZero()
+        ? "none (a reservation lasts while its provider stays connected)"
+        : Durations.format(ttl);
   }
 
   /** Starts the TTL again; false if the provider now presents another key (another secret). */

@@ -1,14 +1,15 @@
 package dev.pipe.server;
 
-import dev.pipe.config.Durations;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.TunnelType;
+import dev.pipe.proxy.RateLimitedLog;
 import dev.pipe.proxy.Traffic;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +20,16 @@ import org.slf4j.LoggerFactory;
 final class Reservations {
   private static final Logger log = LoggerFactory.getLogger(Reservations.class);
 
-  private final RelayLimits limits;
+  private final Supplier<RelayLimits> limits;
   private final PendingConnections pending;
   private final ServerEvents events;
   private final Map<String, Reservation> byName = new ConcurrentHashMap<>();
   private final RateLimitedLog full = new RateLimitedLog(log);
 
-  Reservations(RelayLimits limits, PendingConnections pending, ServerEvents events) {
+  /**
+   * @param limits the relay's limits in force now (a reload may change them)
+   */
+  Reservations(Supplier<RelayLimits> limits, PendingConnections pending, ServerEvents events) {
     this.limits = limits;
     this.pending = pending;
     this.events = events;
@@ -35,6 +39,7 @@ final class Reservations {
   synchronized Reservation reserve(ControlSession owner, Message.Reserve reserve)
       throws TunnelRejected {
     String name = reserve.tunnel();
+    RelayLimits limits = this.limits.get();
     Reservation holder = byName.get(name);
     if (holder != null) {
       throw new TunnelRejected(
@@ -85,13 +90,6 @@ final class Reservations {
   /** The access key that visitors of {@code name} must prove they hold, while it is reserved. */
   Optional<String> accessKey(String name) {
     return find(name).map(Reservation::accessKey);
-  }
-
-  /** How a TTL reads in messages: {@code 1h}, or that it lasts as long as the provider. */
-  String describeTtl() {
-    return limits.reservationTtl().isZero()
-        ? "none (a reservation lasts while its provider stays connected)"
-        : Durations.format(limits.reservationTtl());
   }
 
   /**

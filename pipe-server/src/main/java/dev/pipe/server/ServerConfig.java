@@ -2,6 +2,7 @@ package dev.pipe.server;
 
 import dev.pipe.config.Cidr;
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.config.SourceFilter;
@@ -88,12 +89,18 @@ public record ServerConfig(
     private Secret adminToken = Secret.none();
     private String adminUser;
     private Secret adminPassword = Secret.none();
+    private final ConfigProblems problems = new ConfigProblems();
+    private ConfigTable fileTable;
 
     private Builder() {}
 
-    /** Applies every key of a server config file. */
+    /**
+     * Applies every key of a server config file. A problem in it is recorded and the rest still
+     * read: {@link #build()} then lists every problem of the file.
+     */
     public Builder file(Path file) {
-      ConfigTable table = ConfigTable.load(file);
+      ConfigTable table = ConfigTable.load(file, problems);
+      fileTable = table;
       table.allowOnly(FILE_KEYS);
       table.string("bind").ifPresent(this::bindAddress);
       table.integer("port").ifPresent(value -> port(portFrom(table, "port", value)));
@@ -210,12 +217,17 @@ public record ServerConfig(
     /**
      * The finished config; refuses to run without credentials unless no-auth was asked for, and
      * refuses an admin listener open to other machines without credentials.
+     *
+     * @throws ConfigException listing every problem of the file and the flags, one per line
      */
     public ServerConfig build() {
       if (port < 0 || port > 65_535) {
-        throw new ConfigException("--port " + port + " is outside 0-65535");
+        problems.add(new ConfigException("--port " + port + " is outside 0-65535"));
       }
-      List<User> users = userTables.stream().map(this::user).toList();
+      List<User> users = new ArrayList<>();
+      for (ConfigTable entry : userTables) {
+        user(entry).ifPresent(users::add);
+      }
       AdminSettings admin =
           new AdminSettings(
               adminEnabled,
@@ -224,45 +236,66 @@ public record ServerConfig(
               adminToken,
               Optional.ofNullable(adminUser),
               adminPassword);
-      admin.check();
+      problems.attempt(
+          fileTable,
+          "admin_bind",
+          () -> {
+            admin.check();
+            return admin;
+          });
+      // A user entry with a problem is left out; judging the credentials without it would add a
+      // second, misleading problem ("no token configured").
+      Optional<Credentials> credentials =
+          users.size() < userTables.size()
+              ? Optional.empty()
+              : problems.attempt(
+                  fileTable,
+                  "token",
+                  () -> Credentials.of(token, users, allowNoAuth, allowedPorts));
+      Optional<ServerLimits> builtLimits = limits.build(problems, fileTable);
+      problems.throwIfAny();
       return new ServerConfig(
           bindAddress,
           port,
-          Credentials.of(token, users, allowNoAuth, allowedPorts),
+          credentials.orElseThrow(),
           new ServerTls(tls, tlsCertificate, tlsKey, stateDir),
-          limits.build(),
+          builtLimits.orElseThrow(),
           statsInterval,
           admin);
     }
 
-    private User user(ConfigTable entry) {
+    private Optional<User> user(ConfigTable entry) {
       entry.allowOnly(USER_KEYS);
-      String name =
-          entry
-              .parsed("name", TunnelName::check)
-              .orElseThrow(
-                  () -> entry.error("missing 'name': who this user is, like name = \"alice\""));
-      Secret secret =
-          entry
-              .string("token")
-              .filter(value -> !value.isEmpty())
-              .map(Secret::of)
-              .orElseThrow(
-                  () -> entry.error("missing 'token': the secret this user's clients hold"));
+      Optional<String> name = entry.parsed("name", TunnelName::check);
+      if (!entry.has("name")) {
+        entry.report(entry.error("missing 'name': who this user is, like name = \"alice\""));
+      }
+      Optional<Secret> secret =
+          entry.string("token").filter(value -> !value.isEmpty()).map(Secret::of);
+      if (secret.isEmpty()) {
+        entry.report(entry.error("missing 'token': the secret this user's clients hold"));
+      }
       PortRanges ports = entry.parsedText("allow_ports", PortRanges::parse).orElse(allowedPorts);
       List<NamePattern> names =
           entry.parsedList("allow_names", NamePattern::parse).orElse(List.of());
       List<Cidr> allow = entry.parsedList("allow_sources", Cidr::parse).orElse(List.of());
       List<Cidr> deny = entry.parsedList("deny_sources", Cidr::parse).orElse(List.of());
       if (allow.size() > SourceFilter.MAX_BLOCKS || deny.size() > SourceFilter.MAX_BLOCKS) {
-        throw entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list");
+        entry.report(
+            entry.error("at most " + SourceFilter.MAX_BLOCKS + " address blocks per source list"));
+        return Optional.empty();
       }
-      return new User(name, secret, ports, names, new SourceFilter(allow, deny));
+      if (name.isEmpty() || secret.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new User(name.get(), secret.get(), ports, names, new SourceFilter(allow, deny)));
     }
 
     private static int portFrom(ConfigTable table, String key, long value) {
       if (value < 0 || value > 65_535) {
-        throw table.error(key, "must be a port between 0 and 65535, got " + value);
+        table.report(table.error(key, "must be a port between 0 and 65535, got " + value));
+        return DEFAULT_PORT;
       }
       return (int) value;
     }

@@ -34,6 +34,9 @@ final class ServerHandshake {
   /** A client opening a data connection for one user connection. */
   record DataLogin(ControlChannel channel, User user, Message.DataLogin login) implements Outcome {}
 
+  /** A client opening a data connection ahead of time, to wait in its pool. */
+  record PoolLogin(ControlChannel channel, User user, Message.PoolLogin login) implements Outcome {}
+
   /** A visitor asking for a circuit to a relay tunnel whose secret it proved it holds. */
   record CircuitLogin(ControlChannel channel, User user, Message.Connect connect)
       implements Outcome {}
@@ -60,7 +63,7 @@ final class ServerHandshake {
     }
   }
 
-  private final Credentials credentials;
+  private volatile Credentials credentials;
   private final FailedLogins failedLogins;
   private final Function<String, Optional<String>> accessKeys;
 
@@ -76,6 +79,15 @@ final class ServerHandshake {
     this.accessKeys = accessKeys;
   }
 
+  /** Logins from now on are checked against {@code next} (a reload of the config). */
+  void credentials(Credentials next) {
+    credentials = next;
+  }
+
+  Credentials credentials() {
+    return credentials;
+  }
+
   Outcome perform(ControlChannel channel) throws IOException, Refused {
     String nonce = Proof.newNonce();
     channel.send(new Message.Hello(PipeVersion.PROTOCOL, PipeVersion.software(), nonce));
@@ -87,6 +99,9 @@ final class ServerHandshake {
       case Message.DataLogin login ->
           new DataLogin(
               channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
+      case Message.PoolLogin login ->
+          new PoolLogin(
+              channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
       case Message.Connect connect -> {
         User user = check(channel, connect.protocolVersion(), nonce, connect.proof());
         checkAccess(channel, connect, nonce);
@@ -94,7 +109,7 @@ final class ServerHandshake {
       }
       default -> {
         String reason =
-            "expected Login, DataLogin or Connect as the first frame, got "
+            "expected Login, DataLogin, PoolLogin or Connect as the first frame, got "
                 + first.getClass().getSimpleName();
         channel.send(new Message.Rejected(RejectReason.PROTOCOL_ERROR, reason));
         throw new ProtocolException(reason);

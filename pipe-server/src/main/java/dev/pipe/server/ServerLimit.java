@@ -24,6 +24,8 @@ public enum ServerLimit {
   SOURCE_LISTS("allow_sources"),
   /** A connection came from an address banned after repeated wrong tokens. */
   LOGIN_BAN("login_failures_before_ban"),
+  /** A tunnel asked to join a load-balanced group that already had the most members it may. */
+  MAX_GROUP_MEMBERS("max_group_members"),
   /** A provider reserved a relay tunnel while the most reservations were already held. */
   MAX_RESERVATIONS("max_reservations"),
   /** A visitor asked for a circuit while the most circuits were already open. */

@@ -1,11 +1,13 @@
 package dev.pipe.server;
 
 import dev.pipe.config.ConfigException;
+import dev.pipe.config.ConfigProblems;
 import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.proto.Limits;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -24,6 +26,8 @@ public record ServerLimits(
     int maxTunnelsPerClient,
     int maxConnectionsPerTunnel,
     int maxPendingConnections,
+    int maxPoolPerClient,
+    int maxGroupMembers,
     int maxFrameBytes,
     int loginFailuresBeforeBan,
     Duration loginFailureWindow,
@@ -47,6 +51,8 @@ public record ServerLimits(
                 "max_tunnels_per_client",
                 "max_connections_per_tunnel",
                 "max_pending_connections",
+                "max_pool_per_client",
+                "max_group_members",
                 "max_frame_bytes",
                 "login_failures_before_ban",
                 "login_failure_window",
@@ -71,6 +77,8 @@ public record ServerLimits(
     private int maxTunnelsPerClient = Limits.MAX_TUNNELS_PER_CLIENT;
     private int maxConnectionsPerTunnel = 10_000;
     private int maxPendingConnections = Limits.MAX_PENDING_CONNECTIONS;
+    private int maxPoolPerClient = 32;
+    private int maxGroupMembers = 64;
     private int maxFrameBytes = Limits.MAX_FRAME_BYTES;
     private int loginFailuresBeforeBan = 5;
     private Duration loginFailureWindow = Duration.ofMinutes(1);
@@ -92,6 +100,23 @@ public record ServerLimits(
       count(table, "max_tunnels_per_client").ifPresent(v -> maxTunnelsPerClient = v);
       count(table, "max_connections_per_tunnel").ifPresent(v -> maxConnectionsPerTunnel = v);
       count(table, "max_pending_connections").ifPresent(v -> maxPendingConnections = v);
+      table
+          .integer("max_pool_per_client")
+          .ifPresent(
+              value -> {
+                if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
+                  table.report(
+                      table.error(
+                          "max_pool_per_client",
+                          "must be between 0 (no pool) and "
+                              + Limits.MAX_POOL_CONNECTIONS
+                              + ", got "
+                              + value));
+                } else {
+                  maxPoolPerClient = value.intValue();
+                }
+              });
+      count(table, "max_group_members").ifPresent(v -> maxGroupMembers = v);
       count(table, "max_frame_bytes").ifPresent(v -> maxFrameBytes = v);
       count(table, "login_failures_before_ban").ifPresent(v -> loginFailuresBeforeBan = v);
       table.parsed("login_failure_window", Durations::parse).ifPresent(v -> loginFailureWindow = v);
@@ -99,15 +124,17 @@ public record ServerLimits(
       relay.file(table);
     }
 
-    private static java.util.Optional<Integer> count(ConfigTable table, String key) {
+    private static Optional<Integer> count(ConfigTable table, String key) {
       return table
           .integer(key)
-          .map(
+          .flatMap(
               value -> {
                 if (value < 1 || value > Integer.MAX_VALUE) {
-                  throw table.error(key, "must be a whole number of at least 1, got " + value);
+                  table.report(
+                      table.error(key, "must be a whole number of at least 1, got " + value));
+                  return Optional.empty();
                 }
-                return value.intValue();
+                return Optional.of(value.intValue());
               });
     }
 
@@ -156,6 +183,16 @@ public record ServerLimits(
       return this;
     }
 
+    public Builder maxPoolPerClient(int value) {
+      maxPoolPerClient = value;
+      return this;
+    }
+
+    public Builder maxGroupMembers(int value) {
+      maxGroupMembers = value;
+      return this;
+    }
+
     public Builder loginFailuresBeforeBan(int value) {
       loginFailuresBeforeBan = value;
       return this;
@@ -172,17 +209,36 @@ public record ServerLimits(
       return this;
     }
 
-    ServerLimits build() {
+    /**
+     * The limits, or empty after recording in {@code problems} each value that is out of range.
+     *
+     * @param file where the values came from, to place the problems; null for flags only
+     */
+    Optional<ServerLimits> build(ConfigProblems problems, ConfigTable file) {
+      boolean fine = true;
       if (heartbeatInterval.toMillis() < 10) {
-        throw new ConfigException("heartbeat_interval must be at least 10ms");
+        fine = false;
+        problems.add(
+            new ConfigException(
+                where(file, "heartbeat_interval") + "heartbeat_interval must be at least 10ms"));
       }
       if (maxFrameBytes < 1_024 || maxFrameBytes > Limits.MAX_FRAME_BYTES) {
-        throw new ConfigException(
-            "max_frame_bytes must be between 1024 and the protocol's "
-                + Limits.MAX_FRAME_BYTES
-                + ", got "
-                + maxFrameBytes);
+        fine = false;
+        problems.add(
+            new ConfigException(
+                where(file, "max_frame_bytes")
+                    + "max_frame_bytes must be between 1024 and the protocol's "
+                    + Limits.MAX_FRAME_BYTES
+                    + ", got "
+                    + maxFrameBytes));
       }
+      Optional<RelayLimits> relayLimits = relay.build(problems, file);
+      return fine && relayLimits.isPresent()
+          ? Optional.of(build(relayLimits.get()))
+          : Optional.empty();
+    }
+
+    private ServerLimits build(RelayLimits relayLimits) {
       return new ServerLimits(
           handshakeTimeout,
           heartbeatInterval,
@@ -194,11 +250,18 @@ public record ServerLimits(
           maxTunnelsPerClient,
           maxConnectionsPerTunnel,
           maxPendingConnections,
+          maxPoolPerClient,
+          maxGroupMembers,
           maxFrameBytes,
           loginFailuresBeforeBan,
           loginFailureWindow,
           banDuration,
-          relay.build());
+          relayLimits);
     }
+  }
+
+  /** {@code file:line: } to place a problem at {@code key}; empty when only flags were given. */
+  static String where(ConfigTable file, String key) {
+    return file == null ? "" : file.location(key) + ": ";
   }
 }

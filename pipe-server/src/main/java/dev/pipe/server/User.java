@@ -22,6 +22,21 @@ record User(
     allowedNames = List.copyOf(allowedNames);
   }
 
+  /**
+   * True if {@code other} is this user with the same token and rights; a reload keeps the sessions
+   * of such a user and ends the others.
+   */
+  boolean sameAs(User other) {
+    return name.equals(other.name)
+        && token.sameAs(other.token)
+        && allowedPorts.toString().equals(other.allowedPorts.toString())
+        && allowedNames.stream()
+            .map(NamePattern::toString)
+            .toList()
+            .equals(other.allowedNames.stream().map(NamePattern::toString).toList())
+        && sources.equals(other.sources);
+  }
+
   boolean mayUseName(String tunnel) {
     return allowedNames.isEmpty() || allowedNames.stream().anyMatch(p -> p.matches(tunnel));
   }

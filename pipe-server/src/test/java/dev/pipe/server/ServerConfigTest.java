@@ -180,14 +180,14 @@ class ServerConfigTest {
   @Test
   void relayLimitsOutOfBoundsSayWhatIsAllowed() throws Exception {
     assertThatThrownBy(
-            () -> ServerConfig.builder().file(write("token = \"t\"\nmax_circuits = -1\n")))
-        .hasMessageContaining("'max_circuits' must be a whole number, 0 for no limit");
+            () -> ServerConfig.builder().file(write("token = \"t\"\nmax_circuits = -1\n")).build())
+        .hasMessageContaining(":2: 'max_circuits' must be a whole number, 0 for no limit");
     assertThatThrownBy(
             () ->
                 ServerConfig.builder()
                     .file(write("token = \"t\"\nreservation_ttl = \"500ms\"\n"))
                     .build())
-        .hasMessageContaining("reservation_ttl must be 0")
+        .hasMessageContaining(":2: reservation_ttl must be 0")
         .hasMessageContaining("or at least 1s");
     assertThatThrownBy(
             () ->
@@ -195,6 +195,34 @@ class ServerConfigTest {
                     .file(write("token = \"t\"\nmax_circuit_rate = \"fast\"\n"))
                     .build())
         .hasMessageContaining("'max_circuit_rate' is invalid");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .token(Secret.of("t"))
+                    .limits(
+                        limits -> limits.relay(relay -> relay.maxCircuits(-1).maxCircuitRate(-5)))
+                    .build())
+        .as("flags are checked too, and every problem is listed")
+        .hasMessageContaining("max_circuits is a count: 0 for no limit, or more; got -1")
+        .hasMessageContaining("max_circuit_rate must be a rate like 1MB, or 0 for no limit");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(
+                        write(
+                            """
+                            token = "t"
+                            max_circuits = -1
+                            reservation_ttl = "500ms"
+                            max_circuit_rate = "fast"
+                            max_frame_bytes = 1
+                            """))
+                    .build())
+        .as("a file's relay problems are listed with the others, each at its line")
+        .hasMessageContaining(":2: 'max_circuits' must be a whole number")
+        .hasMessageContaining(":3: reservation_ttl must be 0")
+        .hasMessageContaining(":4: 'max_circuit_rate' is invalid")
+        .hasMessageContaining(":5: max_frame_bytes must be between 1024");
   }
 
   private static User identify(ServerConfig config, String token) {

@@ -15,7 +15,8 @@ class StatsLogTest {
           "127.0.0.1:5000",
           "shared-token",
           "test",
-          Instant.now());
+          Instant.now(),
+          () -> 0);
 
   private static TunnelInfo tunnel(String name) {
     return new TunnelInfo(

@@ -1,4 +1,4 @@
-package dev.pipe.server;
+package dev.pipe.proxy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
