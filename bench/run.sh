@@ -2,7 +2,7 @@
 # Benchmarks pipe side by side with the paths a user could take instead, in one sitting, on this
 # machine (loopback only), with the harness in ../shared/bench. Writes bench/results/*.jsonl,
 # bench/results/REPORT.md (every path, ratios against direct) and bench/results/TARGETS.md
-# (pipe against haproxy-2hop, each target of BENCHMARKS.md met or not). About 8 minutes.
+# (pipe against haproxy-2hop, each target of BENCHMARKS.md met or not). About 6 minutes.
 #
 #   bench/run.sh                          # every path, the tests each one is compared on
 #   bench/run.sh "direct pipe" latency    # chosen paths and tests
