@@ -3,17 +3,13 @@ package dev.pipe.cli;
 import dev.pipe.balance.Strategy;
 import dev.pipe.client.Balancing;
 import dev.pipe.client.ClientConfig;
-import dev.pipe.client.ClientListener;
 import dev.pipe.client.GroupSpec;
 import dev.pipe.client.HealthCheck;
-import dev.pipe.client.PipeClient;
-import dev.pipe.client.StatusEndpoint;
 import dev.pipe.client.TunnelSpec;
 import dev.pipe.client.WebOptions;
 import dev.pipe.config.ConfigException;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
-import dev.pipe.proto.Fingerprint;
 import dev.pipe.proto.HostName;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
@@ -23,15 +19,12 @@ import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
 import dev.pipe.proxy.Bandwidth;
 import dev.pipe.proxy.ProxyProtocol;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipe client}: exposes local ports through a pipe server until it is stopped. */
@@ -39,28 +32,19 @@ import picocli.CommandLine.Option;
     name = "client",
     mixinStandardHelpOptions = true,
     description = {
-      "Expose a local port on the server: --local 3000 --remote 9000 makes 127.0.0.1:3000 here",
-      "reachable on port 9000 of the server; add --type udp for a UDP service, or --type http",
-      "(no --remote) for a web service reached by name. More tunnels go in a config file",
-      "([[tunnels]]).",
-      "Flags override the config file; the token can also come from PIPE_TOKEN.",
-      "With --config, changes to the file apply while the client runs: added tunnels open,",
-      "removed ones stop, changed ones restart, the others keep their connections."
+      "Expose a local port on the server: --local 3000 --remote 9000 makes",
+      "127.0.0.1:3000 here reachable on port 9000 of the server; add --type udp for a",
+      "UDP service, or --type http (no --remote) for a web service reached by name.",
+      "With --type relay --name N --secret K --local 22 no port opens: only",
+      "'pipe visit' with the same name and secret reaches it, encrypted end to end.",
+      "More tunnels go in a config file ([[tunnels]], [[visitors]]). Flags override",
+      "the file; the token can also come from PIPE_TOKEN. With --config, changes to",
+      "the file apply while the client runs: added tunnels open, removed ones stop,",
+      "changed ones restart, the others keep their connections."
     })
 final class ClientCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(ClientCommand.class);
 
-  @Option(
-      names = "--server",
-      paramLabel = "HOST:PORT",
-      description = "The pipe server's control address.")
-  String server;
-
-  @Option(
-      names = "--token",
-      paramLabel = "TOKEN",
-      description = "The server's token (or PIPE_TOKEN).")
-  String token;
+  @Mixin ConnectionOptions connection;
 
   @Option(
       names = "--local",
@@ -74,8 +58,8 @@ final class ClientCommand implements Callable<Integer> {
       names = "--remote",
       paramLabel = "PORT",
       description =
-          "The public port of a tcp tunnel; 0 lets the server pick a free one. http and https"
-              + " tunnels have none: they are reached by name.")
+          "The public port of a tcp or udp tunnel; 0 lets the server pick a free one. http and"
+              + " https tunnels have none (they are reached by name), nor do relay tunnels.")
   Integer remote;
 
   @Option(
@@ -89,7 +73,8 @@ final class ClientCommand implements Callable<Integer> {
       paramLabel = "TYPE",
       description =
           "What the tunnel carries: tcp (default); udp; http (routed by Host on the server's"
-              + " HTTP port) or https (routed by TLS SNI, decrypted only by the local service).")
+              + " HTTP port) or https (routed by TLS SNI, decrypted only by the local service);"
+              + " relay: no public port, only visitors holding --secret reach it (pipe visit).")
   String type;
 
   @Option(
@@ -201,26 +186,12 @@ final class ClientCommand implements Callable<Integer> {
   String healthPath;
 
   @Option(
-      names = "--no-tls",
-      description = "Plain TCP to a server run with --no-tls: only on a network you trust.")
-  boolean noTls;
-
-  @Option(
-      names = "--server-fingerprint",
-      paramLabel = "sha256:HEX",
-      description = "Trust the server only if its certificate has this fingerprint.")
-  String serverFingerprint;
-
-  @Option(
-      names = "--strict",
-      description = "Refuse a server met for the first time unless --server-fingerprint pins it.")
-  boolean strict;
-
-  @Option(
-      names = "--state-dir",
-      paramLabel = "DIR",
-      description = "Where known servers are remembered (default ~/.pipe).")
-  Path stateDir;
+      names = "--secret",
+      paramLabel = "SECRET",
+      description =
+          "With --type relay: the secret visitors must hold (12 characters or more; a config"
+              + " file keeps it out of 'ps').")
+  String secret;
 
   @Option(
       names = "--pool",
@@ -230,55 +201,14 @@ final class ClientCommand implements Callable<Integer> {
               + " (default 8; 0 for none; the server may grant fewer).")
   Integer pool;
 
-  @Option(
-      names = "--no-reconnect",
-      description = "Exit with status 2 when the connection to the server is lost.")
-  boolean noReconnect;
-
-  @Option(
-      names = "--status",
-      paramLabel = "ADDR",
-      description =
-          "Where 'pipe status' reads this client's state: a loopback [HOST:]PORT (default"
-              + " 127.0.0.1:8912, 0 picks a free port) or off.")
-  String status;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "A client config file (TOML).")
-  Path config;
-
   @Override
   public Integer call() throws Exception {
-    ClientConfig clientConfig = load();
-    try (PipeClient client = new PipeClient(clientConfig, new Printer(clientConfig.server()))) {
-      Reloader reloader = Reloader.watch(config, () -> client.reload(load()));
-      Optional<StatusEndpoint> statusEndpoint = startStatus(clientConfig, client);
-      try {
-        Shutdown.onSignal(client::close);
-        client.run();
-      } finally {
-        reloader.close();
-        statusEndpoint.ifPresent(StatusEndpoint::close);
-      }
-    }
-    return 0;
+    return ClientRun.run(connection.config, this::load);
   }
 
   /** The config file, if any, with the flags applied over it; run again on each reload. */
   private ClientConfig load() {
-    ClientConfig.Builder builder = ClientConfig.builder();
-    if (config != null) {
-      builder.file(config);
-    }
-    if (server != null) {
-      builder.server(Flags.parse("--server", server, text -> HostPort.parse(text, null)));
-    }
-    TokenSource.fromFlagOrEnvironment(token).ifPresent(builder::token);
-    if (noReconnect) {
-      builder.reconnect(false);
-    }
-    if (noTls) {
-      builder.tls(false);
-    }
+    ClientConfig.Builder builder = connection.builder();
     if (pool != null) {
       if (pool < 0 || pool > Limits.MAX_POOL_CONNECTIONS) {
         throw new ConfigException(
@@ -286,47 +216,8 @@ final class ClientCommand implements Callable<Integer> {
       }
       builder.pool(pool);
     }
-    if (serverFingerprint != null) {
-      builder.serverFingerprint(
-          Flags.parse("--server-fingerprint", serverFingerprint, Fingerprint::parse));
-    }
-    if (strict) {
-      builder.strict(true);
-    }
-    if (stateDir != null) {
-      builder.stateDir(stateDir);
-    }
-    if (status != null) {
-      builder.status(Flags.parse("--status", status, ClientConfig::parseStatus));
-    }
     flagTunnel().ifPresent(builder::tunnel);
     return builder.build();
-  }
-
-  /**
-   * Serves this client's state to {@code pipe status}. A status port that is taken (a second client
-   * on the same machine) is worth a warning, not a refusal to tunnel.
-   */
-  private static Optional<StatusEndpoint> startStatus(ClientConfig config, PipeClient client) {
-    if (config.status().isEmpty()) {
-      return Optional.empty();
-    }
-    HostPort address = config.status().get();
-    try {
-      StatusEndpoint endpoint = StatusEndpoint.start(address.toAddress(), client::status);
-      log.info(
-          "status on http://{}/status (read it with: pipe status --client {})",
-          new HostPort(address.host(), endpoint.address().getPort()),
-          new HostPort(address.host(), endpoint.address().getPort()));
-      return Optional.of(endpoint);
-    } catch (IOException e) {
-      log.warn(
-          "no status endpoint: cannot listen on {} ({}); give this client another --status"
-              + " 127.0.0.1:PORT, or --status off",
-          address,
-          e.getMessage());
-      return Optional.empty();
-    }
   }
 
   /** The tunnel the flags describe, if they describe one. */
@@ -345,6 +236,7 @@ final class ClientCommand implements Callable<Integer> {
             || strategy != null
             || weight != null
             || healthCheck != null
+            || secret != null
             || subdomain != null
             || !customDomains.isEmpty()
             || httpUser != null
@@ -358,16 +250,20 @@ final class ClientCommand implements Callable<Integer> {
       }
       return Optional.empty();
     }
-    if (locals.isEmpty() || (remote == null && !tunnelType.routedByName())) {
+    boolean relay = tunnelType == TunnelType.RELAY;
+    if (remote != null && (relay || tunnelType.routedByName())) {
+      throw new ConfigException(
+          relay
+              ? "a relay tunnel opens no public port: drop --remote (visitors reach it with pipe"
+                  + " visit)"
+              : "--remote is for tcp and udp tunnels; an "
+                  + tunnelType.wireName()
+                  + " tunnel is reached by name (--subdomain, --custom-domain)");
+    }
+    if (locals.isEmpty() || (remote == null && !relay && !tunnelType.routedByName())) {
       throw new ConfigException(
           "a tcp or udp tunnel needs both --local [HOST:]PORT and --remote PORT (0 for any free"
-              + " port); an http or https tunnel needs --local only");
-    }
-    if (remote != null && tunnelType.routedByName()) {
-      throw new ConfigException(
-          "--remote is for tcp and udp tunnels; an "
-              + tunnelType.wireName()
-              + " tunnel is reached by name (--subdomain, --custom-domain)");
+              + " port); an http, https or relay tunnel needs --local only");
     }
     List<HostPort> targets =
         locals.stream()
@@ -394,22 +290,26 @@ final class ClientCommand implements Callable<Integer> {
     Optional<ProxyProtocol> header =
         Optional.ofNullable(proxyProtocol)
             .map(version -> Flags.parse("--proxy-protocol", version, ProxyProtocol::parse));
-    return Optional.of(
-        Flags.parse(
-            "--type " + tunnelType.wireName(),
-            tunnelName,
-            tunnel ->
-                new TunnelSpec(
-                    tunnel,
-                    tunnelType,
-                    localAddress,
-                    remote == null ? 0 : remote,
-                    limit,
-                    sources,
-                    balancing(tunnelType, targets.subList(1, targets.size())),
-                    udpSessions(tunnelType),
-                    webOptions(),
-                    header)));
+    Balancing balancing = balancing(tunnelType, targets.subList(1, targets.size()));
+    Optional<UdpSessions> sessions = udpSessions(tunnelType);
+    WebOptions web = webOptions();
+    try {
+      return Optional.of(
+          new TunnelSpec(
+              tunnelName,
+              tunnelType,
+              localAddress,
+              remote == null ? 0 : remote,
+              limit,
+              sources,
+              balancing,
+              sessions,
+              web,
+              header,
+              secret == null ? Secret.none() : Secret.of(secret)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private WebOptions webOptions() {
@@ -437,10 +337,10 @@ final class ClientCommand implements Callable<Integer> {
 
   private Optional<UdpSessions> udpSessions(TunnelType tunnelType) {
     return switch (tunnelType) {
-      case TCP, HTTP, HTTPS -> {
+      case TCP, HTTP, HTTPS, RELAY -> {
         if (idleTimeout != null || maxSessions != null) {
           throw new ConfigException(
-              "--idle-timeout and --max-sessions apply to udp tunnels: add --type udp");
+              "--idle-timeout and --max-sessions apply to udp tunnels: use --type udp");
         }
         yield Optional.empty();
       }
@@ -509,71 +409,5 @@ final class ClientCommand implements Callable<Integer> {
       throw new ConfigException("--health-path belongs to --health-check http: give both");
     }
     return new Balancing(moreTargets, chosen, membership, check);
-  }
-
-  /** Prints the lines a user reads: where each tunnel can be reached, or why it was refused. */
-  private record Printer(HostPort server) implements ClientListener {
-    @Override
-    public void tunnelReady(TunnelSpec tunnel, int remotePort) {
-      System.out.println(
-          "tunnel "
-              + tunnel.name()
-              + " ready: "
-              + tunnel.type().wireName()
-              + " "
-              + tunnel.local()
-              + " -> "
-              + new HostPort(server.host(), remotePort));
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelReady(TunnelSpec tunnel, List<String> urls, String notice) {
-      if (!notice.isEmpty()) {
-        System.err.println("tunnel " + tunnel.name() + ": " + notice);
-      }
-      System.out.println(
-          "tunnel "
-              + tunnel.name()
-              + " ready: "
-              + tunnel.type().wireName()
-              + " "
-              + tunnel.local()
-              + " -> "
-              + String.join(" ", urls));
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelRejected(TunnelSpec tunnel, String reason) {
-      System.err.println("tunnel " + tunnel.name() + " rejected: " + reason);
-    }
-
-    @Override
-    public void tunnelOffline(TunnelSpec tunnel, String reason) {
-      System.out.println("tunnel " + tunnel.name() + " offline: " + reason + "; reconnecting");
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelHealth(TunnelSpec tunnel, boolean healthy, String reason) {
-      System.out.println(
-          "tunnel "
-              + tunnel.name()
-              + (healthy
-                  ? " healthy again: back in the rotation"
-                  : " unhealthy: " + reason + "; the server sends it no new users"));
-      System.out.flush();
-    }
-
-    @Override
-    public void tunnelClosed(TunnelSpec tunnel, String reason) {
-      System.err.println(
-          "tunnel "
-              + tunnel.name()
-              + " closed by the server: "
-              + reason
-              + "; this client will not reopen it until it is restarted");
-    }
   }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServerCommand.class,
       ClientCommand.class,
+      VisitCommand.class,
       StatusCommand.class,
       CheckCommand.class,
       DemoCommand.class,

@@ -8,6 +8,7 @@ import dev.pipe.proto.HostName;
 import dev.pipe.proto.Secret;
 import dev.pipe.server.PipeServer;
 import dev.pipe.server.PortRanges;
+import dev.pipe.server.RelayLimits;
 import dev.pipe.server.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -68,6 +69,51 @@ final class ServerCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       description = "How often each side sends a heartbeat, like 10s (default); 3 missed = dead.")
   String heartbeatInterval;
+
+  @Option(
+      names = {"--max-clients", "--max-conns"},
+      paramLabel = "N",
+      description = "Most clients logged in at once (default 1024; --max-conns as relays name it).")
+  Integer maxClients;
+
+  @Option(
+      names = "--max-reservations",
+      paramLabel = "N",
+      description = "Most relay tunnels reserved at once (default 128; 0: no limit).")
+  Integer maxReservations;
+
+  @Option(
+      names = "--max-circuits",
+      paramLabel = "N",
+      description = "Most relay circuits open at once (default 16; 0: no limit).")
+  Integer maxCircuits;
+
+  @Option(
+      names = "--max-circuits-per-peer",
+      paramLabel = "N",
+      description =
+          "Most circuits of one visitor address, or of one provider (default 4; 0: no limit).")
+  Integer maxCircuitsPerPeer;
+
+  @Option(
+      names = "--reservation-ttl",
+      paramLabel = "DURATION",
+      description =
+          "How long a relay reservation lasts unless its provider refreshes it (default 1h; 0:"
+              + " while the provider is connected).")
+  String reservationTtl;
+
+  @Option(
+      names = "--max-circuit-duration",
+      paramLabel = "DURATION",
+      description = "A relay circuit is closed after this long (default 2m; 0: no limit).")
+  String maxCircuitDuration;
+
+  @Option(
+      names = "--max-circuit-rate",
+      paramLabel = "RATE",
+      description = "Each direction of a relay circuit is slowed to this (default 1MB; 0: none).")
+  String maxCircuitRate;
 
   @Option(
       names = "--no-tls",
@@ -256,6 +302,7 @@ final class ServerCommand implements Callable<Integer> {
       Duration interval = Flags.parse("--heartbeat-interval", heartbeatInterval, Durations::parse);
       builder.limits(limits -> limits.heartbeatInterval(interval));
     }
+    limitFlags(builder);
     if (noTls) {
       builder.tls(false);
     }
@@ -292,6 +339,39 @@ final class ServerCommand implements Callable<Integer> {
     if (askPort != null) {
       builder.askPort(askPort);
     }
+  }
+
+  private void limitFlags(ServerConfig.Builder builder) {
+    if (maxClients != null) {
+      builder.limits(limits -> limits.maxClients(maxClients));
+    }
+    builder.limits(
+        limits ->
+            limits.relay(
+                relay -> {
+                  if (maxReservations != null) {
+                    relay.maxReservations(maxReservations);
+                  }
+                  if (maxCircuits != null) {
+                    relay.maxCircuits(maxCircuits);
+                  }
+                  if (maxCircuitsPerPeer != null) {
+                    relay.maxCircuitsPerPeer(maxCircuitsPerPeer);
+                  }
+                  if (reservationTtl != null) {
+                    relay.reservationTtl(
+                        Flags.parse("--reservation-ttl", reservationTtl, RelayLimits::duration));
+                  }
+                  if (maxCircuitDuration != null) {
+                    relay.maxCircuitDuration(
+                        Flags.parse(
+                            "--max-circuit-duration", maxCircuitDuration, RelayLimits::duration));
+                  }
+                  if (maxCircuitRate != null) {
+                    relay.maxCircuitRate(
+                        Flags.parse("--max-circuit-rate", maxCircuitRate, RelayLimits::rate));
+                  }
+                }));
   }
 
   private void adminFlags(ServerConfig.Builder builder) {

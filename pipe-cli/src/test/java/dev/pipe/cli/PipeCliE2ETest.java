@@ -43,20 +43,7 @@ class PipeCliE2ETest {
   }
 
   private PipeProcess server(String... extra) throws Exception {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--admin-port",
-                "0",
-                "--state-dir",
-                dir.resolve("server-state").toString()));
-    args.addAll(List.of(extra));
-    return PipeProcess.start(dir, Map.of("PIPE_TOKEN", TOKEN), args.toArray(String[]::new));
+    return PipeProcess.server(dir, TOKEN, extra);
   }
 
   private PipeProcess client(Map<String, String> environment, String... args) throws Exception {
@@ -78,6 +65,7 @@ class PipeCliE2ETest {
         "",
         "server",
         "client",
+        "visit",
         "check",
         "demo",
         "example",

@@ -75,6 +75,26 @@ final class PipeProcess implements AutoCloseable {
     return start(dir, Map.of(), args);
   }
 
+  /**
+   * A client-side command ({@code client}, {@code visit}) of the server on {@code port}, with
+   * {@code token}, no status endpoint and a state directory of its own in {@code dir}.
+   */
+  static PipeProcess clientSide(Path dir, String token, String command, int port, String... extra)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "--server",
+                "127.0.0.1:" + port,
+                "--status",
+                "off",
+                "--state-dir",
+                dir.resolve(command + "-state").toString()));
+    args.addAll(List.of(extra));
+    return start(dir, Map.of("PIPE_TOKEN", token), args.toArray(String[]::new));
+  }
+
   /** Runs any command line (the ./pipe launcher, for one). */
   static PipeProcess launch(Path dir, Map<String, String> environment, List<String> command)
       throws IOException {

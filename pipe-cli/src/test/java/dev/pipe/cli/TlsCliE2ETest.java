@@ -36,20 +36,7 @@ class TlsCliE2ETest {
   }
 
   private PipeProcess server(String... extra) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--admin-port",
-                "0",
-                "--state-dir",
-                dir.resolve("server-state").toString()));
-    args.addAll(List.of(extra));
-    return PipeProcess.start(dir, WITH_TOKEN, args.toArray(String[]::new));
+    return PipeProcess.server(dir, TOKEN, extra);
   }
 
   private PipeProcess client(List<String> jvmOptions, int serverPort, String... extra)

@@ -2,6 +2,7 @@ package dev.pipe.e2e;
 
 import dev.pipe.client.Balancing;
 import dev.pipe.client.TunnelSpec;
+import dev.pipe.client.VisitorSpec;
 import dev.pipe.client.WebOptions;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
@@ -34,6 +35,11 @@ import java.util.function.BooleanSupplier;
 public final class Fixture {
   static final String LOOPBACK = "127.0.0.1";
   static final Secret TOKEN = Secret.of("e2e-token-7f3a9c");
+
+  /** The lowest port {@link #freePorts} hands out. */
+  private static final int NAMED_PORTS_FROM = 10_000;
+
+  private static final Random RANDOM = new Random();
 
   private Fixture() {}
 
@@ -86,6 +92,20 @@ public final class Fixture {
         Optional.empty());
   }
 
+  /** The secret of the relay tunnels in tests. */
+  static final Secret RELAY_SECRET = Secret.of("relay-secret-for-e2e-tests");
+
+  /** A relay tunnel to {@code localPort}, with the test secret. */
+  static TunnelSpec relay(String name, int localPort) {
+    return TunnelSpec.relay(
+        name, new HostPort(LOOPBACK, localPort), Optional.empty(), Balancing.NONE, RELAY_SECRET);
+  }
+
+  /** A visitor of {@code tunnel} on a free loopback port, holding {@code secret}. */
+  static VisitorSpec visitor(String tunnel, Secret secret) {
+    return new VisitorSpec(tunnel, secret, new HostPort(LOOPBACK, 0));
+  }
+
   static Path temporaryDirectory(String prefix) {
     try {
       Path dir = Files.createTempDirectory(prefix);
@@ -111,7 +131,8 @@ public final class Fixture {
         Balancing.NONE,
         Optional.of(sessions),
         WebOptions.NONE,
-        Optional.empty());
+        Optional.empty(),
+        Secret.none());
   }
 
   /** A UDP port that was free a moment ago. */
@@ -166,23 +187,58 @@ public final class Fixture {
     return socket;
   }
 
-  /** Ports that were free a moment ago (closed again before returning, so they may be bound). */
+  /**
+   * Ports free for TCP and UDP a moment ago, for a test that must name ports before anything binds
+   * them (a server's allowed ports, say). They come from below the kernel's ephemeral range: a port
+   * the kernel hands out for bind(0) or for an outgoing connection, as a test server's own listener
+   * or a client's socket, can then never be one of them.
+   */
   public static int[] freePorts(int count) throws IOException {
-    ServerSocket[] sockets = new ServerSocket[count];
+    int below = ephemeralRangeStart();
     int[] ports = new int[count];
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ports[i] = sockets[i].getLocalPort();
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        if (socket != null) {
-          socket.close();
-        }
+    int found = 0;
+    for (int attempt = 0; attempt < 1_000 && found < count; attempt++) {
+      int port = NAMED_PORTS_FROM + RANDOM.nextInt(below - NAMED_PORTS_FROM);
+      if (!contains(ports, found, port) && tcpPortIsFree(port) && udpPortIsFree(port)) {
+        ports[found++] = port;
       }
     }
+    if (found < count) {
+      throw new IOException(
+          "no " + count + " free ports between " + NAMED_PORTS_FROM + " and " + below);
+    }
     return ports;
+  }
+
+  private static int ephemeralRangeStart() throws IOException {
+    Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    // Lines, not Files.readString: on this JDK that returns one byte of a procfs file (size 0).
+    int start =
+        Files.exists(range)
+            ? Integer.parseInt(Files.readAllLines(range).getFirst().strip().split("\\s+")[0])
+            : 32_768;
+    if (start <= NAMED_PORTS_FROM + 1_000) {
+      throw new IOException(
+          "the ephemeral port range starts at " + start + ", too low to keep test ports out of it");
+    }
+    return start;
+  }
+
+  private static boolean contains(int[] ports, int length, int port) {
+    for (int i = 0; i < length; i++) {
+      if (ports[i] == port) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean tcpPortIsFree(int port) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Polls until {@code condition} holds, failing after {@code timeout}. */
@@ -242,7 +298,7 @@ public final class Fixture {
   /**
    * Writes {@code total} seeded random bytes in chunks, then half-closes; returns their SHA-256.
    */
-  static String sendRandom(Socket socket, long seed, long total) throws IOException {
+  public static String sendRandom(Socket socket, long seed, long total) throws IOException {
     MessageDigest digest = sha256();
     Random random = new Random(seed);
     byte[] chunk = new byte[64 * 1024];
@@ -260,9 +316,9 @@ public final class Fixture {
   }
 
   /** A digest of everything read until end of stream, and how many bytes that was. */
-  record Received(String sha256, long bytes) {}
+  public record Received(String sha256, long bytes) {}
 
-  static Received receiveAll(InputStream in) throws IOException {
+  public static Received receiveAll(InputStream in) throws IOException {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[64 * 1024];
     long total = 0;

@@ -7,6 +7,7 @@ import dev.pipe.client.TunnelSpec;
 import dev.pipe.client.WebOptions;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.ProxyProtocol;
 import dev.pipe.proxy.Sockets;
@@ -115,7 +116,8 @@ class ProxyProtocolE2ETest {
         Balancing.NONE,
         Optional.empty(),
         WebOptions.NONE,
-        Optional.of(version));
+        Optional.of(version),
+        Secret.none());
   }
 
   /** Parses a PROXY v2 header as a service such as nginx or HAProxy would. */

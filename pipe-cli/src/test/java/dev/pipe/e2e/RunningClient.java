@@ -5,6 +5,7 @@ import dev.pipe.client.ClientListener;
 import dev.pipe.client.ClientStatus;
 import dev.pipe.client.PipeClient;
 import dev.pipe.client.TunnelSpec;
+import dev.pipe.client.VisitorSpec;
 import dev.pipe.config.HostPort;
 import dev.pipe.proto.Secret;
 import dev.pipe.server.PipeServer;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** A {@link PipeClient} running on its own thread, recording what it reports. */
@@ -22,6 +24,8 @@ final class RunningClient implements AutoCloseable, ClientListener {
 
   private final Map<String, CompletableFuture<Integer>> ready = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Web>> web = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Integer>> visitors = new ConcurrentHashMap<>();
+  private final List<String> notices = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<String>> rejected = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<String>> closed = new ConcurrentHashMap<>();
   private final CompletableFuture<Throwable> exit = new CompletableFuture<>();
@@ -61,6 +65,21 @@ final class RunningClient implements AutoCloseable, ClientListener {
   /** A client without TLS, for servers played by hand in a test. */
   static RunningClient plain(int serverPort, TunnelSpec... tunnels) {
     return new RunningClient(builder(serverPort, Fixture.TOKEN, tunnels).tls(false).build());
+  }
+
+  /** A client of {@code server} that only visits relay tunnels. */
+  static RunningClient visit(PipeServer server, VisitorSpec... visitors) {
+    return visit(server.port(), server, visitors);
+  }
+
+  /** The same, reaching the server through {@code serverPort} (a test relay in between). */
+  static RunningClient visit(int serverPort, PipeServer server, VisitorSpec... visitors) {
+    ClientConfig.Builder builder = builder(serverPort, Fixture.TOKEN);
+    server.fingerprint().ifPresentOrElse(builder::serverFingerprint, () -> builder.tls(false));
+    for (VisitorSpec visitor : visitors) {
+      builder.visitor(visitor);
+    }
+    return new RunningClient(builder.build());
   }
 
   static ClientConfig.Builder builder(int serverPort, Secret token, TunnelSpec... tunnels) {
@@ -105,10 +124,45 @@ final class RunningClient implements AutoCloseable, ClientListener {
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Waits for the visitor of {@code tunnel} to be ready and returns its local port. */
+  int awaitVisitor(String tunnel) throws Exception {
+    return visitors
+        .computeIfAbsent(tunnel, name -> new CompletableFuture<>())
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Waits for a report about a circuit that contains {@code fragment} and returns it. Reports read
+   * {@code refused TUNNEL: ...}, {@code closed TUNNEL: ...}, {@code throttled TUNNEL: N} and {@code
+   * broken TUNNEL: ...}.
+   */
+  String awaitNotice(String fragment) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String notice : notices) {
+        if (notice.contains(fragment)) {
+          return notice;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no report containing '" + fragment + "'; reports: " + notices);
+  }
+
+  /** Every report about circuits so far. */
+  List<String> notices() {
+    return List.copyOf(notices);
+  }
+
   /** Forgets that the tunnel was ready, to wait for it to be opened again after a reconnect. */
   void forgetReady(String tunnel) {
     ready.remove(tunnel);
     web.remove(tunnel);
+  }
+
+  /** Forgets that the visitor of {@code tunnel} was ready, to wait for it again after a reload. */
+  void forgetVisitor(String tunnel) {
+    visitors.remove(tunnel);
   }
 
   String awaitRejected(String tunnel) throws Exception {
@@ -163,6 +217,31 @@ final class RunningClient implements AutoCloseable, ClientListener {
   @Override
   public void tunnelClosed(TunnelSpec tunnel, String reason) {
     closed.computeIfAbsent(tunnel.name(), name -> new CompletableFuture<>()).complete(reason);
+  }
+
+  @Override
+  public void visitorReady(VisitorSpec visitor, int localPort) {
+    visitors.computeIfAbsent(visitor.name(), name -> new CompletableFuture<>()).complete(localPort);
+  }
+
+  @Override
+  public void circuitRefused(VisitorSpec visitor, String reason) {
+    notices.add("refused " + visitor.name() + ": " + reason);
+  }
+
+  @Override
+  public void circuitClosed(String tunnel, String reason) {
+    notices.add("closed " + tunnel + ": " + reason);
+  }
+
+  @Override
+  public void circuitThrottled(String tunnel, long bytesPerSecond) {
+    notices.add("throttled " + tunnel + ": " + bytesPerSecond);
+  }
+
+  @Override
+  public void circuitBroken(String tunnel, String reason) {
+    notices.add("broken " + tunnel + ": " + reason);
   }
 
   @Override

@@ -35,13 +35,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Everything {@code pipe client} can be told, from flags or a TOML file. Build it with {@link
- * #builder()}: the file first, then the flags, which override it.
+ * Everything {@code pipe client} (and {@code pipe visit}) can be told, from flags or a TOML file:
+ * the tunnels it provides and the relay tunnels it visits. Build it with {@link #builder()}: the
+ * file first, then the flags, which override it.
  */
 public record ClientConfig(
     HostPort server,
     Secret token,
     List<TunnelSpec> tunnels,
+    List<VisitorSpec> visitors,
     boolean reconnect,
     ClientTls tls,
     Optional<HostPort> status,
@@ -59,6 +61,7 @@ public record ClientConfig(
           "token",
           "reconnect",
           "tunnels",
+          "visitors",
           "tls",
           "server_fingerprint",
           "strict",
@@ -72,6 +75,16 @@ public record ClientConfig(
   /** Keys of the names and HTTP settings of http and https tunnels. */
   private static final List<String> WEB_KEYS =
       List.of("subdomain", "custom_domains", "http_user", "http_password", "host_header_rewrite");
+
+  /**
+   * Keys of a tunnel that users reach on the server's public side (a port, or names), which a relay
+   * tunnel may not hold.
+   */
+  private static final List<String> PUBLIC_KEYS =
+      Stream.concat(
+              Stream.of("remote", "allow_sources", "deny_sources", "proxy_protocol"),
+              WEB_KEYS.stream())
+          .toList();
 
   /** Keys of a group member, which only a TCP tunnel may be. */
   private static final List<String> GROUP_KEYS = List.of("group", "group_key", "weight");
@@ -93,7 +106,14 @@ public record ClientConfig(
   static final Set<String> TUNNEL_KEYS =
       Stream.of(
               List.of(
-                  "name", "type", "local", "remote", "bandwidth", "allow_sources", "deny_sources"),
+                  "name",
+                  "type",
+                  "local",
+                  "remote",
+                  "bandwidth",
+                  "allow_sources",
+                  "deny_sources",
+                  "secret"),
               UDP_KEYS,
               BALANCING_KEYS,
               WEB_KEYS,
@@ -101,8 +121,11 @@ public record ClientConfig(
           .flatMap(Collection::stream)
           .collect(Collectors.toUnmodifiableSet());
 
+  static final Set<String> VISITOR_KEYS = Set.of("name", "secret", "bind");
+
   public ClientConfig {
     tunnels = List.copyOf(tunnels);
+    visitors = List.copyOf(visitors);
   }
 
   public static Builder builder() {
@@ -148,14 +171,16 @@ public record ClientConfig(
     private Optional<HostPort> status = Optional.of(DEFAULT_STATUS);
     private int poolSize = Limits.DEFAULT_POOL_CONNECTIONS;
     private final Map<String, TunnelSpec> tunnels = new LinkedHashMap<>();
+    private final Map<HostPort, VisitorSpec> visitors = new LinkedHashMap<>();
     private final ConfigProblems problems = new ConfigProblems();
     private ConfigTable fileTable;
 
     private Builder() {}
 
     /**
-     * Applies every key of a client config file, including its {@code [[tunnels]]}. A problem in it
-     * is recorded and the rest still read: {@link #build()} then lists every problem.
+     * Applies every key of a client config file, including its {@code [[tunnels]]} and {@code
+     * [[visitors]]}. A problem in it is recorded and the rest still read: {@link #build()} then
+     * lists every problem.
      */
     public Builder file(Path file) {
       ConfigTable table = ConfigTable.load(file, problems);
@@ -174,12 +199,14 @@ public record ClientConfig(
           .ifPresent(
               value -> {
                 if (value < 0 || value > Limits.MAX_POOL_CONNECTIONS) {
-                  throw table.error(
-                      "pool",
-                      "must be between 0 (no pool) and "
-                          + Limits.MAX_POOL_CONNECTIONS
-                          + ", got "
-                          + value);
+                  table.report(
+                      table.error(
+                          "pool",
+                          "must be between 0 (no pool) and "
+                              + Limits.MAX_POOL_CONNECTIONS
+                              + ", got "
+                              + value));
+                  return;
                 }
                 pool(value.intValue());
               });
@@ -196,6 +223,21 @@ public record ClientConfig(
         }
         tunnels.put(spec.get().name(), spec.get());
       }
+      for (ConfigTable entry : table.tables("visitors")) {
+        Optional<VisitorSpec> spec = visitor(entry);
+        if (spec.isEmpty()) {
+          continue;
+        }
+        if (visitors.containsKey(spec.get().bind())) {
+          entry.report(
+              entry.error(
+                  "bind",
+                  "'"
+                      + spec.get().bind()
+                      + "' is used by two visitors; give each its own address"));
+        }
+        visitors.put(spec.get().bind(), spec.get());
+      }
       return this;
     }
 
@@ -204,6 +246,16 @@ public record ClientConfig(
       entry.allowOnly(TUNNEL_KEYS);
       TunnelType type = entry.parsed("type", TunnelType::parse).orElse(TunnelType.TCP);
       List<HostPort> targets = targets(entry);
+      if (type == TunnelType.RELAY) {
+        return relayTunnel(entry, targets);
+      }
+      if (entry.has("secret")) {
+        entry.report(
+            entry.error(
+                "secret",
+                "only a relay tunnel uses a secret (type = \"relay\"); remove it, or make the"
+                    + " tunnel a relay tunnel"));
+      }
       Optional<Long> remote = remote(entry, type);
       Optional<String> name = entry.parsed("name", TunnelName::check);
       Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
@@ -217,6 +269,7 @@ public record ClientConfig(
           switch (type) {
             case TCP, HTTP, HTTPS -> balancing(entry, type, targets);
             case UDP -> udpBalancing(entry, targets);
+            case RELAY -> throw new IllegalStateException("relay tunnels are read above");
           };
       Optional<Optional<UdpSessions>> udp = udpSessions(entry, type);
       Optional<WebOptions> web = web(entry, type);
@@ -242,10 +295,92 @@ public record ClientConfig(
                 balancing.get(),
                 udp.get(),
                 web.get(),
-                proxyProtocol));
+                proxyProtocol,
+                Secret.none()));
       } catch (IllegalArgumentException e) {
         // What the tunnel's keys say together (an https tunnel with basic auth, say).
         entry.report(entry.error(e.getMessage()));
+        return Optional.empty();
+      }
+    }
+
+    /**
+     * A {@code type = "relay"} tunnel: a name and a secret, no public port and no group; empty
+     * after reporting its problems.
+     */
+    private static Optional<TunnelSpec> relayTunnel(ConfigTable entry, List<HostPort> targets) {
+      boolean fine = true;
+      for (String key : PUBLIC_KEYS) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "does not apply to a relay tunnel, which opens no public port: visitors reach it"
+                      + " with its secret"));
+          fine = false;
+        }
+      }
+      for (String key : Stream.concat(GROUP_KEYS.stream(), UDP_KEYS.stream()).toList()) {
+        if (entry.has(key)) {
+          entry.report(
+              entry.error(
+                  key,
+                  "does not apply to a relay tunnel: one provider holds a relay tunnel's name, and"
+                      + " it carries TCP"));
+          fine = false;
+        }
+      }
+      Optional<String> name = entry.parsed("name", TunnelName::check);
+      if (!entry.has("name")) {
+        entry.report(
+            entry.error(
+                "missing 'name': visitors ask for a relay tunnel by name, like name ="
+                    + " \"home-ssh\""));
+      }
+      Optional<Bandwidth> bandwidth = entry.parsed("bandwidth", Bandwidth::parse);
+      Optional<Balancing> balancing =
+          fine ? balancing(entry, TunnelType.RELAY, targets) : Optional.empty();
+      if (name.isEmpty() || targets.isEmpty() || balancing.isEmpty()) {
+        return Optional.empty();
+      }
+      return relaySecret(entry, "relay tunnel " + name.get())
+          .map(
+              secret ->
+                  TunnelSpec.relay(
+                      name.get(), targets.getFirst(), bandwidth, balancing.get(), secret));
+    }
+
+    /** One {@code [[visitors]]} entry; empty after reporting its problems. */
+    private static Optional<VisitorSpec> visitor(ConfigTable entry) {
+      entry.allowOnly(VISITOR_KEYS);
+      Optional<String> name = entry.parsed("name", TunnelName::check);
+      if (!entry.has("name")) {
+        entry.report(
+            entry.error("missing 'name': the relay tunnel to visit, like name = \"home-ssh\""));
+      }
+      Optional<HostPort> bind = entry.parsedText("bind", text -> HostPort.parse(text, LOCALHOST));
+      if (!entry.has("bind")) {
+        entry.report(
+            entry.error(
+                "missing 'bind': where local programs connect, like bind = \"127.0.0.1:2222\""));
+      }
+      if (name.isEmpty() || bind.isEmpty()) {
+        return Optional.empty();
+      }
+      return relaySecret(entry, "visitor of " + name.get())
+          .map(secret -> new VisitorSpec(name.get(), secret, bind.get()));
+    }
+
+    /** The entry's {@code secret}, long enough to guard a relay tunnel; empty after reporting. */
+    private static Optional<Secret> relaySecret(ConfigTable entry, String owner) {
+      Secret secret = entry.string("secret").map(Secret::of).orElse(Secret.none());
+      try {
+        return Optional.of(RelaySecrets.check(owner, secret));
+      } catch (IllegalArgumentException e) {
+        entry.report(
+            entry.has("secret")
+                ? entry.error("secret", "is invalid: " + e.getMessage())
+                : entry.error(e.getMessage()));
         return Optional.empty();
       }
     }
@@ -374,7 +509,7 @@ public record ClientConfig(
                   key,
                   (GROUP_KEYS.contains(key)
                           ? "applies to tcp tunnels only"
-                          : "applies to tcp, http and https tunnels")
+                          : "applies to tcp, http, https and relay tunnels")
                       + ": udp tunnels have no groups, strategies or health checks; remove it"));
           fine = false;
         }
@@ -404,8 +539,9 @@ public record ClientConfig(
     }
 
     /**
-     * How a tcp, http or https tunnel balances; only a tcp tunnel may join a group, whose members
-     * share a public port (http and https tunnels are reached by name).
+     * How a tcp, http, https or relay tunnel balances; only a tcp tunnel may join a group, whose
+     * members share a public port (http and https tunnels are reached by name, and a relay tunnel's
+     * name belongs to one provider).
      */
     private static Optional<Balancing> balancing(
         ConfigTable entry, TunnelType type, List<HostPort> targets) {
@@ -570,6 +706,12 @@ public record ClientConfig(
       return this;
     }
 
+    /** Adds a visitor, replacing a file visitor on the same local address. */
+    public Builder visitor(VisitorSpec spec) {
+      visitors.put(spec.bind(), spec);
+      return this;
+    }
+
     /**
      * The finished config.
      *
@@ -583,12 +725,12 @@ public record ClientConfig(
                 "no server given: pass --server HOST:PORT or set server = \"HOST:PORT\" in the"
                     + " config"));
       }
-      if (tunnels.isEmpty() && problems.isEmpty()) {
+      if (tunnels.isEmpty() && visitors.isEmpty() && problems.isEmpty()) {
         problems.add(
             located(
                 "tunnels",
                 "no tunnel given: pass --local PORT --remote PORT, or add [[tunnels]] to the"
-                    + " config"));
+                    + " config (or, to reach a relay tunnel, run pipe visit or add [[visitors]])"));
       }
       if (!tls && (pin.isPresent() || strict)) {
         problems.add(
@@ -602,6 +744,7 @@ public record ClientConfig(
           server,
           token,
           new ArrayList<>(tunnels.values()),
+          new ArrayList<>(visitors.values()),
           reconnect,
           new ClientTls(tls, pin, strict, stateDir),
           status,

@@ -20,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * Data connections opened ahead of time, so that a user connection need not wait for a TCP connect,
  * a TLS handshake and a login: the server hands it to one of these at once. Each slot is a virtual
  * thread that opens a connection, waits on it (the server's heartbeats prove it alive), and when
- * the server assigns it a user connection, hands it to its tunnel and opens the next one.
+ * the server assigns it a user connection, hands it to its tunnel and opens the next one. The
+ * server assigns only the users of TCP, http and https tunnels (a UDP tunnel and a relay tunnel's
+ * circuits ask for their data connections): while the client has none of those, as a visitor has
+ * none, the slots wait instead of holding idle connections on the server.
  */
 final class DataConnectionPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataConnectionPool.class);
@@ -58,6 +61,10 @@ final class DataConnectionPool implements AutoCloseable {
 
   private void keepSlotFilled() {
     while (!closed.get()) {
+      if (tunnels.get().values().stream().noneMatch(DataConnectionPool::assignable)) {
+        pause();
+        continue;
+      }
       ControlChannel channel;
       try {
         channel = dialer.openPooled();
@@ -94,6 +101,15 @@ final class DataConnectionPool implements AutoCloseable {
         // A reload removed the tunnel while the server was assigning this user.
         throw new IOException("the server assigned tunnel " + assign.tunnel() + ", since removed");
       }
+      if (!assignable(tunnel)) {
+        throw new ProtocolException(
+            "the server assigned a user of "
+                + tunnel.spec().type().wireName()
+                + " tunnel "
+                + assign.tunnel()
+                + " to a pooled connection; only the users of tcp, http and https tunnels come that"
+                + " way");
+      }
       // From here on the connection carries a user's bytes, which may pause for as long as the user
       // likes; heartbeats no longer prove it alive.
       channel.setReadTimeout(Duration.ZERO);
@@ -108,6 +124,14 @@ final class DataConnectionPool implements AutoCloseable {
         log.debug("pooled data connection ended: {}", e.toString());
       }
     }
+  }
+
+  /** True for a tunnel whose users the server may hand to a pooled connection. */
+  private static boolean assignable(Tunnel tunnel) {
+    return switch (tunnel.spec().type()) {
+      case TCP, HTTP, HTTPS -> true;
+      case UDP, RELAY -> false;
+    };
   }
 
   private static void pause() {

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code pipe client}: logs in to the server, registers its tunnels, serves their user connections,
- * and reconnects forever (unless told not to) when the connection is lost. {@link #reload} changes
- * its tunnels while it runs.
+ * {@code pipe client} and {@code pipe visit}: logs in to the server, registers its tunnels, serves
+ * their user connections, listens for its visitors' local connections, and reconnects forever
+ * (unless told not to) when the connection is lost. {@link #reload} changes its tunnels and
+ * visitors while it runs.
  */
 public final class PipeClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PipeClient.class);
@@ -32,6 +33,7 @@ public final class PipeClient implements AutoCloseable {
   private final ReentrantLock registration = new ReentrantLock();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Map<String, Tunnel> tunnels;
+  private volatile Map<String, Visitor> visitors;
   private volatile ClientSession session;
 
   public PipeClient(ClientConfig config, ClientListener listener) {
@@ -46,12 +48,26 @@ public final class PipeClient implements AutoCloseable {
       initial.put(spec.name(), newTunnel(spec));
     }
     this.tunnels = initial;
+    Map<String, Visitor> initialVisitors = new LinkedHashMap<>();
+    for (VisitorSpec spec : config.visitors()) {
+      initialVisitors.put(visitorKey(spec), newVisitor(spec));
+    }
+    this.visitors = initialVisitors;
   }
 
   private Tunnel newTunnel(TunnelSpec spec) {
-    Tunnel tunnel = new Tunnel(spec, dialer, active, this::healthChanged);
+    Tunnel tunnel = new Tunnel(spec, dialer, active, listener, this::healthChanged);
     tunnel.start();
     return tunnel;
+  }
+
+  private Visitor newVisitor(VisitorSpec spec) {
+    return new Visitor(spec, dialer, active, listener, () -> session != null);
+  }
+
+  /** Visitors are told apart by their local address: two may visit the same tunnel. */
+  private static String visitorKey(VisitorSpec spec) {
+    return spec.bind().toString();
   }
 
   private static ClientTransport transport(ClientConfig config) {
@@ -74,10 +90,14 @@ public final class PipeClient implements AutoCloseable {
   /**
    * Runs on the calling thread until {@link #close()}.
    *
-   * @throws ClientFailure when retrying cannot help (wrong token, every tunnel rejected)
+   * @throws ClientFailure when retrying cannot help (wrong token, every tunnel rejected, a
+   *     visitor's local address taken)
    * @throws IOException when the connection is lost and reconnecting is turned off
    */
   public void run() throws ClientFailure, IOException {
+    for (Visitor visitor : visitors.values()) {
+      visitor.listen();
+    }
     Backoff backoff = new Backoff();
     boolean everConnected = false;
     while (!isClosed()) {
@@ -91,7 +111,7 @@ public final class PipeClient implements AutoCloseable {
                 login.heartbeatInterval(),
                 () -> tunnels);
         ClientSession current =
-            new ClientSession(login, () -> tunnels, registration, listener, pool);
+            new ClientSession(login, () -> tunnels, () -> visitors, registration, listener, pool);
         session = current;
         if (isClosed()) {
           current.close("the client is shutting down");
@@ -132,9 +152,11 @@ public final class PipeClient implements AutoCloseable {
   }
 
   /**
-   * Runs with the tunnels of {@code next} from now on: added tunnels open, removed ones stop,
-   * changed ones stop and open again; an unchanged tunnel is not touched, and keeps every
-   * connection. Connections in flight through a removed or changed tunnel run to their end.
+   * Runs with the tunnels and visitors of {@code next} from now on: added tunnels open, removed
+   * ones stop, changed ones stop and open again (a relay tunnel's reservation too); an unchanged
+   * tunnel is not touched, and keeps every connection. Visitors likewise: a removed or changed one
+   * stops listening, an added or changed one starts. Connections in flight through a removed or
+   * changed tunnel or visitor run to their end.
    *
    * @return the settings that changed but take effect only after a restart (server, token, TLS,
    *     status, reconnect)
@@ -182,19 +204,60 @@ public final class PipeClient implements AutoCloseable {
           }
         }
       }
+      reloadVisitors(next, live);
     } finally {
       registration.unlock();
     }
     log.info(
-        "config reloaded: tunnels added {}, changed {}, removed {}, {} unchanged{}",
+        "config reloaded: tunnels added {}, changed {}, removed {}, {} unchanged; {} visitors{}",
         added,
         changed,
         removed,
         tunnels.size() - added.size() - changed.size(),
+        visitors.size(),
         restartOnly.isEmpty()
             ? ""
             : "; changed but waiting for a restart: " + String.join(", ", restartOnly));
     return restartOnly;
+  }
+
+  /**
+   * Stops the visitors {@code next} removed or changed, then starts the ones it added or changed
+   * (in that order, so that a changed visitor can bind its address again). A visitor whose address
+   * is taken is left out, and the log says so; the next reload tries it again.
+   */
+  private void reloadVisitors(ClientConfig next, boolean connected) {
+    Map<String, Visitor> before = visitors;
+    Map<String, Visitor> after = new LinkedHashMap<>();
+    List<VisitorSpec> toStart = new ArrayList<>();
+    for (VisitorSpec spec : next.visitors()) {
+      Visitor kept = before.get(visitorKey(spec));
+      if (kept != null && kept.spec().equals(spec)) {
+        after.put(visitorKey(spec), kept);
+      } else {
+        toStart.add(spec);
+      }
+    }
+    before.forEach(
+        (key, visitor) -> {
+          if (after.get(key) != visitor) {
+            visitor.close();
+          }
+        });
+    for (VisitorSpec spec : toStart) {
+      Visitor fresh = newVisitor(spec);
+      try {
+        fresh.listen();
+      } catch (ClientFailure e) {
+        log.warn("config reload: {}; the other visitors and tunnels run on", e.getMessage());
+        continue;
+      }
+      after.put(visitorKey(spec), fresh);
+      if (connected) {
+        listener.visitorReady(spec, fresh.port());
+      }
+    }
+    visitors = after;
   }
 
   private List<String> restartOnly(ClientConfig next) {
@@ -224,7 +287,8 @@ public final class PipeClient implements AutoCloseable {
     }
     listener.tunnelHealth(tunnel.spec(), healthy, reason);
     ClientSession current = session;
-    if (current != null && tunnel.state() == TunnelState.READY) {
+    // A relay tunnel has no rotation to leave: an unreachable service refuses each circuit itself.
+    if (current != null && tunnel.state() == TunnelState.READY && tunnel.relayKeys().isEmpty()) {
       current.sendQuietly(new Message.TunnelHealth(tunnel.spec().name(), healthy, reason));
     }
   }
@@ -241,13 +305,13 @@ public final class PipeClient implements AutoCloseable {
     }
   }
 
-  /** A snapshot for {@code pipe status}. */
+  /** A snapshot for {@code pipe status}: the tunnels, then the visitors. */
   public ClientStatus status() {
+    List<TunnelStatus> rows = new ArrayList<>();
+    tunnels.values().forEach(tunnel -> rows.add(tunnel.status()));
+    visitors.values().forEach(visitor -> rows.add(visitor.status()));
     return new ClientStatus(
-        config.server().toString(),
-        session != null,
-        PipeVersion.software(),
-        tunnels.values().stream().map(Tunnel::status).toList());
+        config.server().toString(), session != null, PipeVersion.software(), rows);
   }
 
   private boolean isClosed() {
@@ -265,6 +329,7 @@ public final class PipeClient implements AutoCloseable {
     }
     stopped.countDown();
     tunnels.values().forEach(Tunnel::stop);
+    visitors.values().forEach(Visitor::close);
     ClientSession current = session;
     if (current != null) {
       current.close("the client is shutting down");

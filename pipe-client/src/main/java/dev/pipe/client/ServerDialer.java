@@ -9,13 +9,15 @@ import dev.pipe.proto.PipeVersion;
 import dev.pipe.proto.Proof;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.Secret;
+import dev.pipe.relay.RelayKeys;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 
 /**
- * Opens connections to the server and logs them in: the control connection, and one data connection
- * per user connection. Both answer the server's nonce with the same proof.
+ * Opens connections to the server and logs them in: the control connection, one data connection per
+ * user connection (claimed by id, or pooled ahead of time), and one circuit connection per visit of
+ * a relay tunnel. All answer the server's nonce with the same proof.
  */
 final class ServerDialer {
   private final HostPort server;
@@ -25,6 +27,9 @@ final class ServerDialer {
 
   /** A control connection that logged in, with the heartbeat interval the server asked for. */
   record LoggedIn(ControlChannel channel, Duration heartbeatInterval, int maxPoolConnections) {}
+
+  /** A circuit the server opened to a relay tunnel's provider, ready for the sealed handshake. */
+  record OpenedCircuit(Socket socket, Message.CircuitOpened opened) {}
 
   ServerDialer(HostPort server, Secret token, String clientId, ClientTransport transport) {
     this.server = server;
@@ -98,6 +103,40 @@ final class ServerDialer {
       }
       throw refusal(reply);
     } catch (IOException | ClientFailure | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Asks for a circuit to the relay tunnel {@code keys} belong to, proving its secret; returns once
+   * the server has joined it to the provider.
+   *
+   * @throws CircuitRefused when the server refuses it, with the server's reason
+   */
+  OpenedCircuit openCircuit(RelayKeys keys) throws IOException, ClientFailure, CircuitRefused {
+    ControlChannel channel = connect();
+    try {
+      Message.Hello hello = hello(channel);
+      channel.send(
+          new Message.Connect(
+              PipeVersion.PROTOCOL,
+              Proof.compute(token, hello.nonce()),
+              clientId,
+              keys.tunnel(),
+              keys.accessProof(hello.nonce())));
+      // The server answers once the provider has: that may take its whole pending timeout.
+      channel.setReadTimeout(Limits.CIRCUIT_OPEN_TIMEOUT);
+      Message reply = readReply(channel, hello);
+      if (reply instanceof Message.CircuitOpened opened && opened.tunnel().equals(keys.tunnel())) {
+        channel.setReadTimeout(Duration.ZERO);
+        return new OpenedCircuit(channel.socket(), opened);
+      }
+      if (reply instanceof Message.CircuitRefused refused) {
+        throw new CircuitRefused(refused.message());
+      }
+      throw refusal(reply);
+    } catch (IOException | ClientFailure | CircuitRefused | RuntimeException e) {
       channel.close();
       throw e;
     }

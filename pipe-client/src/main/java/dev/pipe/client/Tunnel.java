@@ -5,11 +5,13 @@ import dev.pipe.balance.Picker;
 import dev.pipe.proto.ConnectionId;
 import dev.pipe.proto.Limits;
 import dev.pipe.proto.Message;
+import dev.pipe.proto.TunnelType;
 import dev.pipe.proxy.ActiveSplices;
 import dev.pipe.proxy.RateLimitedInputStream;
 import dev.pipe.proxy.Sockets;
 import dev.pipe.proxy.Splice;
 import dev.pipe.proxy.Traffic;
+import dev.pipe.relay.RelayKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * A configured tunnel at run time. A TCP, http or https tunnel serves each user connection the
  * server announces by dialing a local target (writing a PROXY protocol header first, if asked) and
  * a data connection, and splicing the two; a UDP tunnel hands its data connection to its {@link
- * DatagramTunnel}. With several targets it picks a healthy one by the tunnel's strategy, and tries
+ * DatagramTunnel}. A relay tunnel serves each visitor's circuit like a TCP user connection, but
+ * splices through the end-to-end encryption, after a handshake that proves the visitor holds the
+ * tunnel's secret. With several targets it picks a healthy one by the tunnel's strategy, and tries
  * the next if the dial fails. Its bandwidth limit is shared by all its connections, one limiter per
  * direction. With a health check it checks every target on its own virtual thread and reports when
  * the tunnel as a whole (any target up) changes. It also keeps the tunnel's state and traffic for
@@ -36,6 +40,8 @@ final class Tunnel {
   private final TunnelSpec spec;
   private final ServerDialer dialer;
   private final ActiveSplices active;
+  private final ClientListener listener;
+  private final Optional<RelayKeys> relayKeys;
   private final RateLimiter upload;
   private final RateLimiter download;
   private final Traffic traffic = new Traffic();
@@ -56,10 +62,20 @@ final class Tunnel {
     void healthChanged(Tunnel tunnel, boolean healthy, String reason);
   }
 
-  Tunnel(TunnelSpec spec, ServerDialer dialer, ActiveSplices active, HealthListener health) {
+  Tunnel(
+      TunnelSpec spec,
+      ServerDialer dialer,
+      ActiveSplices active,
+      ClientListener listener,
+      HealthListener health) {
     this.spec = spec;
     this.dialer = dialer;
     this.active = active;
+    this.listener = listener;
+    this.relayKeys =
+        spec.type() == TunnelType.RELAY
+            ? Optional.of(RelayKeys.derive(spec.name(), spec.secret()))
+            : Optional.empty();
     this.healthListener = health;
     HealthCheck check = spec.balancing().healthCheck().orElse(HealthCheck.of(HealthCheck.Kind.TCP));
     this.targets =
@@ -81,6 +97,11 @@ final class Tunnel {
 
   TunnelState state() {
     return state;
+  }
+
+  /** The keys of a relay tunnel; empty for a tunnel with a public port. */
+  Optional<RelayKeys> relayKeys() {
+    return relayKeys;
   }
 
   /** False while a health check finds every local target down. */
@@ -199,11 +220,12 @@ final class Tunnel {
 
   /**
    * Serves what the server announced with an Exchange: one user connection of a TCP, http or https
-   * tunnel, or the data connection of a UDP tunnel. Runs on its own virtual thread.
+   * tunnel, one visitor's circuit of a relay tunnel, or the data connection of a UDP tunnel. Runs
+   * on its own virtual thread.
    */
   void serve(ConnectionId id, UserAddresses user, ClientSession session) {
     switch (spec.type()) {
-      case TCP, HTTP, HTTPS -> serveConnection(id, user, session);
+      case TCP, HTTP, HTTPS, RELAY -> serveConnection(id, user, session);
       case UDP -> datagrams.orElseThrow().serve(id);
     }
   }
@@ -241,9 +263,10 @@ final class Tunnel {
   }
 
   /**
-   * Serves one user connection the server assigned to a pooled data connection, which carries the
-   * user's bytes already: dials a local target and splices. Closing the data connection is how a
-   * failure reaches the user. Runs on its own virtual thread.
+   * Serves one user connection of a TCP, http or https tunnel that the server assigned to a pooled
+   * data connection, which carries the user's bytes already (relay circuits and UDP tunnels never
+   * come this way): dials a local target and splices. Closing the data connection is how a failure
+   * reaches the user. Runs on its own virtual thread.
    */
   void serveAssigned(ConnectionId id, UserAddresses user, Socket data) {
     Dialed local;
@@ -307,6 +330,10 @@ final class Tunnel {
   }
 
   private void carry(ConnectionId id, Dialed dialed, Socket data) {
+    if (relayKeys.isPresent()) {
+      serveCircuit(id, dialed, data, relayKeys.get());
+      return;
+    }
     Socket local = dialed.socket();
     traffic.connectionOpened();
     try {
@@ -331,6 +358,36 @@ final class Tunnel {
       traffic.connectionClosed();
       dialed.target().connectionClosed();
     }
+  }
+
+  /** Serves one visitor's circuit: the encrypted handshake, then the splice through it. */
+  private void serveCircuit(ConnectionId id, Dialed dialed, Socket data, RelayKeys keys) {
+    Socket local = dialed.socket();
+    SealedCircuit circuit;
+    try {
+      circuit = SealedCircuit.provider(data, keys, id, in -> throttled(in, download));
+    } catch (IOException e) {
+      listener.circuitBroken(spec.name(), "circuit id=" + id + " refused: " + e.getMessage());
+      Sockets.closeQuietly(local);
+      Sockets.closeQuietly(data);
+      dialed.target().connectionClosed();
+      return;
+    }
+    traffic.connectionOpened();
+    try {
+      active.run(
+          Splice.Side.of(local, throttled(local.getInputStream(), upload)).counting(traffic.out()),
+          circuit.side().counting(traffic.in()),
+          "circuit-" + spec.name());
+    } catch (IOException e) {
+      log.debug("tunnel {} circuit id={} failed: {}", spec.name(), id, e.toString());
+      Sockets.closeQuietly(local);
+      Sockets.closeQuietly(data);
+    } finally {
+      traffic.connectionClosed();
+      dialed.target().connectionClosed();
+    }
+    CircuitReports.ended(log, listener, spec.name(), id, circuit);
   }
 
   private static InputStream throttled(InputStream in, RateLimiter limiter) {

@@ -4,6 +4,7 @@ import dev.pipe.config.Durations;
 import dev.pipe.config.HostPort;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.Limits;
+import dev.pipe.proto.Secret;
 import dev.pipe.proto.TunnelName;
 import dev.pipe.proto.TunnelType;
 import dev.pipe.proto.UdpSessions;
@@ -24,6 +25,8 @@ import java.util.Optional;
  * target, no group, no health check and no PROXY protocol header. A TCP tunnel has no sessions.
  * Http and https tunnels may balance over several local targets with health checks, but join no
  * group: a group shares one public port, and they are reached by name on the server's shared port.
+ * A relay tunnel has no public port, no source lists, no group and no PROXY protocol header: it has
+ * a secret instead, which its visitors must hold.
  */
 public record TunnelSpec(
     String name,
@@ -35,7 +38,8 @@ public record TunnelSpec(
     Balancing balancing,
     Optional<UdpSessions> udp,
     WebOptions web,
-    Optional<ProxyProtocol> proxyProtocol) {
+    Optional<ProxyProtocol> proxyProtocol,
+    Secret secret) {
   public TunnelSpec {
     TunnelName.check(name);
     Objects.requireNonNull(type, "type");
@@ -46,6 +50,7 @@ public record TunnelSpec(
     Objects.requireNonNull(udp, "udp");
     Objects.requireNonNull(web, "web");
     Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+    Objects.requireNonNull(secret, "secret");
     if (remotePort < 0 || remotePort > 65_535) {
       throw new IllegalArgumentException("remote port " + remotePort + " is outside 0-65535");
     }
@@ -92,12 +97,100 @@ public record TunnelSpec(
                   + " stays encrypted to the local service; use an http tunnel for them");
         }
       }
+      case RELAY -> checkRelay(name, remotePort, sources, balancing, proxyProtocol, secret);
+    }
+    if (type != TunnelType.RELAY && !secret.isEmpty()) {
+      throw new IllegalArgumentException(
+          "tunnel " + name + " has a secret, which only a relay tunnel uses (type = \"relay\")");
+    }
+  }
+
+  private static void checkRelay(
+      String name,
+      int remotePort,
+      SourceFilter sources,
+      Balancing balancing,
+      Optional<ProxyProtocol> proxyProtocol,
+      Secret secret) {
+    RelaySecrets.check("relay tunnel " + name, secret);
+    if (remotePort != 0) {
+      throw new IllegalArgumentException(
+          "relay tunnel "
+              + name
+              + " opens no public port: drop its remote port (visitors reach it with pipe visit)");
+    }
+    if (!sources.equals(SourceFilter.ANY)) {
+      throw new IllegalArgumentException(
+          "relay tunnel "
+              + name
+              + " has no public port for source lists to guard: its secret decides who may visit"
+              + " it");
+    }
+    if (balancing.group().isPresent()) {
+      throw new IllegalArgumentException(
+          "relay tunnel "
+              + name
+              + " cannot join a load-balanced group: a relay tunnel's name belongs to one provider");
+    }
+    if (proxyProtocol.isPresent()) {
+      throw new IllegalArgumentException(
+          "relay tunnel "
+              + name
+              + " takes no PROXY protocol header: drop it (the header tells a local service the"
+              + " address of a public port's user, and a relay tunnel has no public port)");
     }
   }
 
   /**
+   * Secrets compare in constant time; a reload that keeps a relay tunnel's secret keeps the tunnel
+   * and its reservation.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof TunnelSpec that
+        && name.equals(that.name)
+        && type == that.type
+        && local.equals(that.local)
+        && remotePort == that.remotePort
+        && bandwidth.equals(that.bandwidth)
+        && sources.equals(that.sources)
+        && balancing.equals(that.balancing)
+        && udp.equals(that.udp)
+        && web.equals(that.web)
+        && proxyProtocol.equals(that.proxyProtocol)
+        && secret.sameAs(that.secret);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        name, type, local, remotePort, bandwidth, sources, balancing, udp, web, proxyProtocol);
+  }
+
+  /** A relay tunnel: no public port, no source lists, and the secret its visitors must hold. */
+  public static TunnelSpec relay(
+      String name,
+      HostPort local,
+      Optional<Bandwidth> bandwidth,
+      Balancing balancing,
+      Secret secret) {
+    return new TunnelSpec(
+        name,
+        TunnelType.RELAY,
+        local,
+        0,
+        bandwidth,
+        SourceFilter.ANY,
+        balancing,
+        Optional.empty(),
+        WebOptions.NONE,
+        Optional.empty(),
+        secret);
+  }
+
+  /**
    * A tunnel with the session defaults of its type (a UDP tunnel gets {@link UdpSessions#DEFAULT}),
-   * no names and no PROXY protocol header.
+   * no names, no PROXY protocol header and no secret, which is any kind but a relay tunnel.
    */
   public TunnelSpec(
       String name,
@@ -117,7 +210,8 @@ public record TunnelSpec(
         balancing,
         defaultSessions(type),
         WebOptions.NONE,
-        Optional.empty());
+        Optional.empty(),
+        Secret.none());
   }
 
   /** An http or https tunnel with one local target, asking for the names in {@code web}. */
@@ -139,13 +233,14 @@ public record TunnelSpec(
         Balancing.NONE,
         Optional.empty(),
         web,
-        proxyProtocol);
+        proxyProtocol,
+        Secret.none());
   }
 
   /** The session settings a tunnel of {@code type} gets unless told otherwise. */
   private static Optional<UdpSessions> defaultSessions(TunnelType type) {
     return switch (type) {
-      case TCP, HTTP, HTTPS -> Optional.empty();
+      case TCP, RELAY, HTTP, HTTPS -> Optional.empty();
       case UDP -> Optional.of(UdpSessions.DEFAULT);
     };
   }
@@ -169,7 +264,17 @@ public record TunnelSpec(
   /** The same tunnel balanced another way. */
   public TunnelSpec withBalancing(Balancing balancing) {
     return new TunnelSpec(
-        name, type, local, remotePort, bandwidth, sources, balancing, udp, web, proxyProtocol);
+        name,
+        type,
+        local,
+        remotePort,
+        bandwidth,
+        sources,
+        balancing,
+        udp,
+        web,
+        proxyProtocol,
+        secret);
   }
 
   /** Every local target: {@code local} first, then the others. */

@@ -235,6 +235,125 @@ class ClientConfigTest {
   }
 
   @Test
+  void relayTunnelsAndVisitorsFromTheFile() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .file(
+                write(
+                    """
+                    server = "relay.example.com:8910"
+
+                    [[tunnels]]
+                    type = "relay"
+                    name = "home-ssh"
+                    secret = "a long secret shared with visitors"
+                    local = 22
+
+                    [[visitors]]
+                    name = "office-db"
+                    secret = "another long secret"
+                    bind = 5432
+                    """))
+            .build();
+    TunnelSpec relay = config.tunnels().getFirst();
+    assertThat(relay.type()).isEqualTo(TunnelType.RELAY);
+    assertThat(relay.remotePort()).isZero();
+    assertThat(relay.secret().sameAs(Secret.of("a long secret shared with visitors"))).isTrue();
+    VisitorSpec visitor = config.visitors().getFirst();
+    assertThat(visitor.name()).isEqualTo("office-db");
+    assertThat(visitor.bind()).isEqualTo(new HostPort("127.0.0.1", 5432));
+    assertThat(visitor.secret().toString()).isEqualTo("****");
+  }
+
+  /** A reload compares specs: reading the same secret again must not look like a change. */
+  @Test
+  void relayTunnelsAndVisitorsWithTheSameSecretAreEqualAndWithAnotherAreNot() {
+    HostPort local = new HostPort("127.0.0.1", 22);
+    TunnelSpec tunnel =
+        TunnelSpec.relay(
+            "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 1"));
+    assertThat(
+            TunnelSpec.relay(
+                "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 1")))
+        .isEqualTo(tunnel)
+        .hasSameHashCodeAs(tunnel)
+        .isNotEqualTo(
+            TunnelSpec.relay(
+                "home-ssh", local, Optional.empty(), Balancing.NONE, Secret.of("a long secret 2")));
+    VisitorSpec visitor = new VisitorSpec("home-ssh", Secret.of("a long secret 1"), local);
+    assertThat(new VisitorSpec("home-ssh", Secret.of("a long secret 1"), local))
+        .isEqualTo(visitor)
+        .hasSameHashCodeAs(visitor)
+        .isNotEqualTo(new VisitorSpec("home-ssh", Secret.of("a long secret 2"), local));
+  }
+
+  @Test
+  void aVisitorAloneIsAConfigToo() throws Exception {
+    ClientConfig config =
+        ClientConfig.builder()
+            .server(new HostPort("s", 1))
+            .visitor(
+                new VisitorSpec("home-ssh", Secret.of("twelve chars!"), new HostPort("::1", 0)))
+            .build();
+    assertThat(config.tunnels()).isEmpty();
+    assertThat(config.visitors()).hasSize(1);
+  }
+
+  @Test
+  void relayMistakesAreReportedWithTheirLine() throws Exception {
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"
+                                + "remote = 9000\nsecret = \"long enough secret\"\n"))
+                    .build())
+        .hasMessageContaining(":5: 'remote' in [[tunnels]] #1 does not apply to a relay tunnel");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"))
+                    .build())
+        .hasMessageContaining("relay tunnel a needs a secret");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "[[tunnels]]\ntype = \"relay\"\nname = \"a\"\nlocal = 1\n"
+                                + "secret = \"short\"\n"))
+                    .build())
+        .hasMessageContaining(":5: 'secret' in [[tunnels]] #1 is invalid")
+        .hasMessageContaining("a secret of 5 characters; use at least 12");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "[[tunnels]]\nname = \"a\"\nlocal = 1\nremote = 2\n"
+                                + "secret = \"long enough secret\"\n"))
+                    .build())
+        .hasMessageContaining("only a relay tunnel uses");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(
+                        write(
+                            "[[visitors]]\nname = \"a\"\nsecret = \"long enough secret\"\n"
+                                + "bind = 2222\n[[visitors]]\nname = \"b\"\n"
+                                + "secret = \"long enough secret\"\nbind = 2222\n"))
+                    .build())
+        .hasMessageContaining("'127.0.0.1:2222' is used by two visitors");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.builder()
+                    .file(write("[[visitors]]\nname = \"a\"\nbind = 1\n"))
+                    .build())
+        .hasMessageContaining("visitor of a needs a secret");
+  }
+
+  @Test
   void aServerAndATunnelAreRequired() {
     assertThatThrownBy(() -> ClientConfig.builder().build())
         .hasMessageContaining("no server given");
@@ -293,8 +412,24 @@ class ClientConfigTest {
                     Balancing.NONE,
                     Optional.of(UdpSessions.DEFAULT),
                     WebOptions.NONE,
-                    Optional.of(ProxyProtocol.V1)))
+                    Optional.of(ProxyProtocol.V1),
+                    Secret.none()))
         .hasMessageContaining("a udp tunnel has none");
+    assertThatThrownBy(
+            () ->
+                new TunnelSpec(
+                    "home-ssh",
+                    TunnelType.RELAY,
+                    local,
+                    0,
+                    Optional.empty(),
+                    SourceFilter.ANY,
+                    Balancing.NONE,
+                    Optional.empty(),
+                    WebOptions.NONE,
+                    Optional.of(ProxyProtocol.V2),
+                    Secret.of("a long secret for home-ssh")))
+        .hasMessageContaining("relay tunnel home-ssh takes no PROXY protocol header");
   }
 
   @Test
@@ -389,6 +524,7 @@ class ClientConfigTest {
         balancing,
         Optional.empty(),
         web,
-        proxyProtocol);
+        proxyProtocol,
+        Secret.none());
   }
 }

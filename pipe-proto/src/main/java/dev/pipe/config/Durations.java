@@ -27,4 +27,18 @@ public final class Durations {
       default -> Duration.ofHours(amount);
     };
   }
+
+  /** The way a user would write {@code duration}: its largest unit that divides it exactly. */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis == 0 || millis % 1_000 != 0) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1_000;
+    if (seconds % 60 != 0) {
+      return seconds + "s";
+    }
+    long minutes = seconds / 60;
+    return minutes % 60 != 0 ? minutes + "m" : minutes / 60 + "h";
+  }
 }

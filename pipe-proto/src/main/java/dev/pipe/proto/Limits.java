@@ -43,6 +43,15 @@ public final class Limits {
   /** A frame that cannot be written within this time means the peer stopped reading. */
   public static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * A visitor waits this long for the server to open its circuit: the server itself gives up on the
+   * provider after its pending timeout (10 s by default) and says so.
+   */
+  public static final Duration CIRCUIT_OPEN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The two ends of a relay circuit must finish their encrypted handshake within this time. */
+  public static final Duration CIRCUIT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
   /** On shutdown, how long connections in flight may take to finish before they are cut. */
   public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 

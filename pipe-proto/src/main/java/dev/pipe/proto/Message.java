@@ -18,6 +18,8 @@ import java.util.Objects;
  * protocol versions so that two different versions can still tell each other that they differ.
  */
 public sealed interface Message {
+  /** The longest time any message may carry: a year, in milliseconds. */
+  long MAX_MILLIS = 366L * 24 * 3_600_000;
 
   /** Server's first frame on every connection: its protocol version and a fresh nonce to sign. */
   record Hello(int protocolVersion, String serverVersion, String nonce) implements Message {
@@ -85,6 +87,9 @@ public sealed interface Message {
             case HTTP, HTTPS ->
                 throw new IllegalArgumentException(
                     type.wireName() + " tunnels are asked for with HttpForward, not Forward");
+            case RELAY ->
+                throw new IllegalArgumentException(
+                    "a relay tunnel opens no public port: it is reserved with Reserve, not Forward");
           };
       Fields.requireRange("remotePort", remotePort, 0, 65_535);
       allowSources = allowSources == null ? List.of() : List.copyOf(allowSources);
@@ -233,6 +238,83 @@ public sealed interface Message {
     /** The server address the user reached, or null if the server did not give it. */
     public InetSocketAddress serverAddress() {
       return Fields.endpointOrNull("destination", destination);
+    }
+  }
+
+  /**
+   * A provider reserves a relay tunnel, or refreshes its reservation: no public port opens; only
+   * visitors who prove they hold the tunnel's secret may open circuits to it. {@code accessKey} is
+   * derived one way from the secret (docs/relay.md): it lets the server check visitors' proofs, and
+   * it is useless for reading or writing a circuit.
+   */
+  record Reserve(String tunnel, String accessKey) implements Message {
+    public Reserve {
+      TunnelName.check(tunnel);
+      Fields.requireHex("accessKey", accessKey, AccessProof.KEY_BYTES);
+    }
+  }
+
+  /** The reservation holds for {@code ttlMillis} (0: while the provider stays connected). */
+  record ReservationAccepted(String tunnel, long ttlMillis) implements Message {
+    public ReservationAccepted {
+      TunnelName.check(tunnel);
+      Fields.requireRange("ttlMillis", ttlMillis, 0, MAX_MILLIS);
+    }
+  }
+
+  /**
+   * First frame of a visitor's circuit connection: a login proof like {@link DataLogin}'s, the
+   * visitor's control session ({@code clientId}), the relay tunnel it wants, and {@code access},
+   * its proof of the tunnel's secret over this connection's nonce.
+   */
+  record Connect(int protocolVersion, String proof, String clientId, String tunnel, String access)
+      implements Message {
+    public Connect {
+      Fields.requireHex("proof", proof, Proof.PROOF_BYTES);
+      Fields.requireHex("clientId", clientId, 16);
+      TunnelName.check(tunnel);
+      Fields.requireHex("access", access, AccessProof.PROOF_BYTES);
+    }
+  }
+
+  /**
+   * The provider answered: from the next byte on, this connection is spliced to the provider's, and
+   * the two ends run their own encrypted handshake. The limits are the server's; 0 is unlimited.
+   */
+  record CircuitOpened(ConnectionId id, String tunnel, long maxDurationMillis, long bytesPerSecond)
+      implements Message {
+    public CircuitOpened {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
+      Fields.requireRange("maxDurationMillis", maxDurationMillis, 0, MAX_MILLIS);
+      Fields.requireRange("bytesPerSecond", bytesPerSecond, 0, Long.MAX_VALUE);
+    }
+  }
+
+  /** The server refused a visitor's circuit, then closes the connection; the message says why. */
+  record CircuitRefused(String tunnel, CircuitRefusal reason, String message) implements Message {
+    public CircuitRefused {
+      TunnelName.check(tunnel);
+      Objects.requireNonNull(reason, "reason");
+      message = Fields.clip("message", message);
+    }
+  }
+
+  /** The server ended a circuit (a limit, the provider leaving); sent to both of its ends. */
+  record CircuitClosed(ConnectionId id, String tunnel, String reason) implements Message {
+    public CircuitClosed {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
+      reason = Fields.clip("reason", reason);
+    }
+  }
+
+  /** A circuit reached the server's rate limit and is being slowed to it; sent to both ends. */
+  record CircuitThrottled(ConnectionId id, String tunnel, long bytesPerSecond) implements Message {
+    public CircuitThrottled {
+      Objects.requireNonNull(id, "id");
+      TunnelName.check(tunnel);
+      Fields.requireRange("bytesPerSecond", bytesPerSecond, 1, Long.MAX_VALUE);
     }
   }
 

@@ -50,8 +50,8 @@ public final class MessageCodec {
   /**
    * Type byte of every message. Append new types; never renumber, never reuse a number. UDP tunnels
    * use 0x20 to 0x2f; operating the server (the admin dashboard and API) 0x30 to 0x3f; the
-   * data-connection pool 0x50 to 0x5f; load-balanced groups, health and stopping a tunnel (reload)
-   * 0x70 to 0x7f; http and https tunnels 0x80 to 0x8f.
+   * data-connection pool 0x50 to 0x5f; relay tunnels 0x60 to 0x6f; load-balanced groups, health and
+   * stopping a tunnel (reload) 0x70 to 0x7f; http and https tunnels 0x80 to 0x8f.
    */
   static final List<FrameType> TYPES =
       List.of(
@@ -74,6 +74,13 @@ public final class MessageCodec {
           new FrameType(0x50, Message.PoolLogin.class),
           new FrameType(0x51, Message.PoolAccepted.class),
           new FrameType(0x52, Message.Assign.class),
+          new FrameType(0x60, Message.Reserve.class),
+          new FrameType(0x61, Message.ReservationAccepted.class),
+          new FrameType(0x62, Message.Connect.class),
+          new FrameType(0x63, Message.CircuitOpened.class),
+          new FrameType(0x64, Message.CircuitRefused.class),
+          new FrameType(0x65, Message.CircuitClosed.class),
+          new FrameType(0x66, Message.CircuitThrottled.class),
           new FrameType(0x70, Message.JoinGroup.class),
           new FrameType(0x71, Message.TunnelHealth.class),
           new FrameType(0x72, Message.StopTunnel.class),

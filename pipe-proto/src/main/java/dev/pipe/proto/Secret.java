@@ -3,7 +3,10 @@ package dev.pipe.proto;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -66,6 +69,31 @@ public final class Secret {
       return mac.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  /** How many characters the secret has, for advice about its strength; never its content. */
+  public int length() {
+    return new String(bytes, StandardCharsets.UTF_8).length();
+  }
+
+  /**
+   * PBKDF2-HMAC-SHA256 of this secret: a key that costs {@code iterations} HMACs to compute from a
+   * guess, so that whoever sees something derived from it cannot test guesses quickly.
+   */
+  public byte[] stretch(byte[] salt, int iterations, int keyBytes) {
+    if (bytes.length == 0) {
+      throw new IllegalStateException("an empty secret cannot be stretched into a key");
+    }
+    char[] password = new String(bytes, StandardCharsets.UTF_8).toCharArray();
+    PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, keyBytes * 8);
+    try {
+      return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("PBKDF2WithHmacSHA256 is part of every JDK", e);
+    } finally {
+      spec.clearPassword();
+      Arrays.fill(password, '\0');
     }
   }
 

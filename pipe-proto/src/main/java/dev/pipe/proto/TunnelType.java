@@ -15,6 +15,12 @@ public enum TunnelType {
   @JsonProperty("udp")
   UDP,
   /**
+   * No public port: a reservation on the server that visitors holding the tunnel's secret reach
+   * through end-to-end encrypted circuits (see docs/relay.md).
+   */
+  @JsonProperty("relay")
+  RELAY,
+  /**
    * Web requests on the server's shared HTTP port, routed by their {@code Host} header to the
    * tunnel that holds that name; the server reads each request head (to route it and add the
    * forwarded headers) and passes bodies through.
@@ -38,12 +44,12 @@ public enum TunnelType {
    */
   public boolean routedByName() {
     return switch (this) {
-      case TCP, UDP -> false;
+      case TCP, UDP, RELAY -> false;
       case HTTP, HTTPS -> true;
     };
   }
 
-  /** Parses a configuration value such as {@code tcp} or {@code https}. */
+  /** Parses a configuration value such as {@code tcp}, {@code relay} or {@code https}. */
   public static TunnelType parse(String value) {
     for (TunnelType type : values()) {
       if (type.wireName().equals(value)) {
@@ -51,6 +57,6 @@ public enum TunnelType {
       }
     }
     throw new IllegalArgumentException(
-        "unknown tunnel type '" + value + "'; use tcp, udp, http or https");
+        "unknown tunnel type '" + value + "'; use tcp, udp, relay, http or https");
   }
 }

@@ -37,4 +37,12 @@ class ValuesTest {
         .hasMessageContaining("write a number and a unit");
     assertThatThrownBy(() -> Durations.parse("-1s")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void durationsAreWrittenBackAsAUserWouldWriteThem() {
+    for (String text : new String[] {"0ms", "500ms", "1500ms", "10s", "90s", "2m", "90m", "1h"}) {
+      assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
+    }
+    assertThat(Durations.format(Duration.ofMinutes(120))).isEqualTo("2h");
+  }
 }

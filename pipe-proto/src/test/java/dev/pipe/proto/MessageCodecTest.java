@@ -13,10 +13,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,6 +51,14 @@ class MessageCodecTest {
       case "Datagram" -> new Message.Datagram(7, "hello".getBytes(StandardCharsets.UTF_8));
       case "SessionClosed" -> new Message.SessionClosed(7);
       case "TunnelClosed" -> new Message.TunnelClosed("web", "closed by an operator");
+      case "Reserve" -> new Message.Reserve("home-ssh", hex32);
+      case "ReservationAccepted" -> new Message.ReservationAccepted("home-ssh", 3_600_000);
+      case "Connect" -> new Message.Connect(PipeVersion.PROTOCOL, hex32, id.hex(), "ssh", hex32);
+      case "CircuitOpened" -> new Message.CircuitOpened(id, "home-ssh", 120_000, 1_000_000);
+      case "CircuitRefused" ->
+          new Message.CircuitRefused("home-ssh", CircuitRefusal.WRONG_SECRET, "wrong secret");
+      case "CircuitClosed" -> new Message.CircuitClosed(id, "home-ssh", "max duration");
+      case "CircuitThrottled" -> new Message.CircuitThrottled(id, "home-ssh", 1_000_000);
       case "JoinGroup" ->
           new Message.JoinGroup(
               new Message.Forward("web-2", TunnelType.TCP, 9000, List.of(), List.of()),
@@ -96,6 +107,34 @@ class MessageCodecTest {
     Message message = sample(type);
     Message decoded = MessageCodec.read(new ByteArrayInputStream(MessageCodec.encode(message)));
     assertThat(decoded).isEqualTo(message);
+  }
+
+  /**
+   * The fuzzer's seed corpus holds a well-formed frame of every message, so that fuzzing starts
+   * from each kind's valid shape; a new message needs a seed file next to the others.
+   */
+  @Test
+  void theFuzzSeedsHoldEveryMessage() throws Exception {
+    Path seeds =
+        Path.of(
+            MessageCodecTest.class
+                .getResource(
+                    "MessageCodecFuzzTestInputs/anyBytesDecodeToAValidMessageOrAProtocolError")
+                .toURI());
+    Set<Class<?>> seeded = new HashSet<>();
+    try (Stream<Path> files = Files.list(seeds)) {
+      for (Path file : files.toList()) {
+        InputStream in = new ByteArrayInputStream(Files.readAllBytes(file));
+        try {
+          while (true) {
+            seeded.add(MessageCodec.read(in).getClass());
+          }
+        } catch (EOFException | ProtocolException endOfTheValidFrames) {
+          // The seeds of hostile input hold no valid frame, or stop being valid part way.
+        }
+      }
+    }
+    assertThat(seeded).containsAll(messageTypes());
   }
 
   @Test
@@ -188,6 +227,13 @@ class MessageCodecTest {
     assertThatThrownBy(
             () -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"carrier-pigeon\",\"remotePort\":1}"))
         .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> read(0x05, "{\"tunnel\":\"web\",\"type\":\"relay\",\"remotePort\":0}"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("relay tunnel opens no public port");
+    assertThatThrownBy(() -> read(0x60, "{\"tunnel\":\"web\",\"accessKey\":\"00\"}"))
+        .as("a short access key")
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("accessKey must be 64 lowercase hex digits");
     assertThatThrownBy(() -> read(0x08, "{\"tunnel\":\"web\"}"))
         .as("missing id")
         .isInstanceOf(ProtocolException.class);

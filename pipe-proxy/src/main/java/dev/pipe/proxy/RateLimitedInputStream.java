@@ -15,17 +15,24 @@ public final class RateLimitedInputStream extends FilterInputStream {
   static final int MAX_CHUNK_BYTES = 16 * 1024;
 
   private final RateLimiter limiter;
+  private final Runnable whenThrottled;
 
   public RateLimitedInputStream(InputStream in, RateLimiter limiter) {
+    this(in, limiter, () -> {});
+  }
+
+  /** The same, calling {@code whenThrottled} each time a read has to wait for the limiter. */
+  public RateLimitedInputStream(InputStream in, RateLimiter limiter, Runnable whenThrottled) {
     super(in);
     this.limiter = limiter;
+    this.whenThrottled = whenThrottled;
   }
 
   @Override
   public int read() throws IOException {
     int b = in.read();
     if (b >= 0) {
-      limiter.acquire(1);
+      pace(1);
     }
     return b;
   }
@@ -34,8 +41,15 @@ public final class RateLimitedInputStream extends FilterInputStream {
   public int read(byte[] buffer, int offset, int length) throws IOException {
     int n = in.read(buffer, offset, Math.min(length, MAX_CHUNK_BYTES));
     if (n > 0) {
-      limiter.acquire(n);
+      pace(n);
     }
     return n;
+  }
+
+  private void pace(int bytes) {
+    if (!limiter.tryAcquire(bytes)) {
+      whenThrottled.run();
+      limiter.acquire(bytes);
+    }
   }
 }

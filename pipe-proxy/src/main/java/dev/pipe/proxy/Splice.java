@@ -34,24 +34,41 @@ public final class Splice {
 
   private static final Logger log = LoggerFactory.getLogger(Splice.class);
 
+  /** Tells a side that no more bytes will come. */
+  @FunctionalInterface
+  public interface EndOfOutput {
+    void send() throws IOException;
+  }
+
   /**
-   * One end of a splice: its socket, the stream its bytes are read through, and where the bytes
-   * read from it are counted as they pass.
+   * One end of a splice: its socket, the streams its bytes are read through and written to, how it
+   * is told that the other side has finished, and where the bytes read from it are counted.
    */
-  public record Side(Socket socket, InputStream in, OutputStream out, ByteCounter reads) {
+  public record Side(
+      Socket socket, InputStream in, OutputStream out, EndOfOutput endOfOutput, ByteCounter reads) {
     /** Reads the socket directly. */
     public static Side of(Socket socket) throws IOException {
-      return new Side(socket, socket.getInputStream(), socket.getOutputStream(), ByteCounter.NONE);
+      return of(socket, socket.getInputStream());
     }
 
     /** Reads the socket through {@code in}, for example a rate-limited wrapper of its stream. */
     public static Side of(Socket socket, InputStream in) throws IOException {
-      return new Side(socket, in, socket.getOutputStream(), ByteCounter.NONE);
+      return new Side(
+          socket, in, socket.getOutputStream(), socket::shutdownOutput, ByteCounter.NONE);
+    }
+
+    /**
+     * Reads and writes through a protocol layered on the socket (a relay circuit's sealed records),
+     * which has its own way to say that the stream ends before the TCP half-close.
+     */
+    public static Side layered(
+        Socket socket, InputStream in, OutputStream out, EndOfOutput endOfOutput) {
+      return new Side(socket, in, out, endOfOutput, ByteCounter.NONE);
     }
 
     /** The same side, with every byte read from it (and written to the other) counted. */
     public Side counting(ByteCounter counter) {
-      return new Side(socket, in, out, counter);
+      return new Side(socket, in, out, endOfOutput, counter);
     }
   }
 
@@ -140,7 +157,7 @@ public final class Splice {
     long total = 0;
     try {
       if (firstLength < 0) {
-        to.socket().shutdownOutput();
+        to.endOfOutput().send();
         return 0;
       }
       if (firstLength > 0) {
@@ -163,7 +180,7 @@ public final class Splice {
           buffer = small;
         }
       }
-      to.socket().shutdownOutput();
+      to.endOfOutput().send();
     } catch (IOException e) {
       log.debug("splice {} ended: {}", name, e.toString());
       closeBoth();

@@ -6,6 +6,7 @@ import com.google.common.util.concurrent.RateLimiter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RateLimitedInputStreamTest {
@@ -25,6 +26,20 @@ class RateLimitedInputStreamTest {
     InputStream in = new RateLimitedInputStream(new ByteArrayInputStream(new byte[2_000]), limiter);
     assertThat(in.read(new byte[4_096])).isEqualTo(2_000);
     assertThat(limiter.tryAcquire()).as("2000 bytes at 1000 B/s leave a 2 s debt").isFalse();
+  }
+
+  @Test
+  void aReadThatMustWaitIsReportedAndOneThatNeedNotIsNot() throws IOException {
+    AtomicInteger throttled = new AtomicInteger();
+    InputStream in =
+        new RateLimitedInputStream(
+            new ByteArrayInputStream(new byte[40_000]),
+            RateLimiter.create(1_000_000),
+            throttled::incrementAndGet);
+    in.readNBytes(RateLimitedInputStream.MAX_CHUNK_BYTES);
+    assertThat(throttled).as("the first read is granted at once").hasValue(0);
+    in.readNBytes(RateLimitedInputStream.MAX_CHUNK_BYTES);
+    assertThat(throttled).as("the second pays the first one's debt").hasValue(1);
   }
 
   @Test

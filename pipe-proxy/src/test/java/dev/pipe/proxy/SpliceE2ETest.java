@@ -9,9 +9,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +39,11 @@ class SpliceE2ETest {
   }
 
   private void connect() throws IOException {
+    connect(Splice.Side::of);
+  }
+
+  /** The same, with side b made by {@code sideB} (a layered side, say). */
+  private void connect(SideOf sideB) throws IOException {
     Socket[] first = pair();
     Socket[] second = pair();
     left = first[0];
@@ -48,11 +55,75 @@ class SpliceE2ETest {
         .start(
             () -> {
               try {
-                splice.complete(Splice.run(Splice.Side.of(a), Splice.Side.of(b), "test"));
+                splice.complete(Splice.run(Splice.Side.of(a), sideB.of(b), "test"));
               } catch (IOException e) {
                 splice.completeExceptionally(e);
               }
             });
+  }
+
+  @FunctionalInterface
+  private interface SideOf {
+    Splice.Side of(Socket socket) throws IOException;
+  }
+
+  /**
+   * A side layered on its socket (a relay circuit's sealed records) ends its output its own way:
+   * once what came before, bulk data through the large buffer included, has been written, and only
+   * once.
+   */
+  @Test
+  void aLayeredSideEndsItsOutputItsOwnWayAfterEverythingBefore() throws Exception {
+    byte[] trailer = "END".getBytes(StandardCharsets.UTF_8);
+    AtomicInteger ends = new AtomicInteger();
+    connect(
+        socket ->
+            Splice.Side.layered(
+                socket,
+                socket.getInputStream(),
+                socket.getOutputStream(),
+                () -> {
+                  ends.incrementAndGet();
+                  socket.getOutputStream().write(trailer);
+                  socket.shutdownOutput();
+                }));
+    byte[] up = new byte[1 << 20];
+    new Random(3).nextBytes(up);
+    CompletableFuture<byte[]> atRight = readAllAsync(right);
+    writeAndCloseAsync(left, up);
+
+    byte[] received = atRight.get(10, TimeUnit.SECONDS);
+    assertThat(Arrays.copyOf(received, up.length)).isEqualTo(up);
+    assertThat(Arrays.copyOfRange(received, up.length, received.length)).isEqualTo(trailer);
+    right.shutdownOutput();
+    assertThat(splice.get(5, TimeUnit.SECONDS).aToB()).isEqualTo(up.length);
+    assertThat(ends.get()).isEqualTo(1);
+  }
+
+  /** A direction whose source had ended before it started ends the other side's output at once. */
+  @Test
+  void aSourceThatEndedBeforeTheStartEndsTheOtherSidesOutput() throws Exception {
+    Socket[] first = pair();
+    Socket[] second = pair();
+    left = first[0];
+    a = first[1];
+    b = second[0];
+    right = second[1];
+    AtomicInteger ends = new AtomicInteger();
+    Splice.Side sideA =
+        Splice.Side.layered(
+            a,
+            a.getInputStream(),
+            a.getOutputStream(),
+            () -> {
+              ends.incrementAndGet();
+              a.shutdownOutput();
+            });
+    Splice between = Splice.between(sideA, Splice.Side.of(b), "test", () -> {});
+    between.copyBToA(new byte[0], -1);
+    assertThat(left.getInputStream().read()).isEqualTo(-1);
+    assertThat(ends.get()).isEqualTo(1);
+    assertThat(between.result().bToA()).isZero();
   }
 
   @Test

@@ -40,7 +40,7 @@ final class Carrier {
    * @param ended runs once the user's connection has ended, spliced or refused
    */
   void carry(
-      OpenTunnel tunnel,
+      StreamTunnel tunnel,
       ConnectionId id,
       Socket user,
       InputStream userIn,
@@ -67,7 +67,7 @@ final class Carrier {
    * copies b to a. Returns when a to b has ended.
    */
   void carry(
-      OpenTunnel tunnel,
+      StreamTunnel tunnel,
       Socket user,
       InputStream userIn,
       PooledConnection data,
@@ -99,7 +99,7 @@ final class Carrier {
    * connections are closed and {@code ended} has run.
    */
   private Splice open(
-      OpenTunnel tunnel,
+      StreamTunnel tunnel,
       ConnectionId id,
       Socket user,
       InputStream userIn,
@@ -167,7 +167,7 @@ final class Carrier {
     }
   }
 
-  private void end(OpenTunnel tunnel, Socket user) {
+  private void end(StreamTunnel tunnel, Socket user) {
     TunnelInfo info = tunnel.info();
     tunnel.users().untrack(user);
     tunnel.users().connectionEnded();

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One logged-in client: reads its control frames, opens and closes its tunnels, and sends it a
- * heartbeat. When the client goes away, for whatever reason, its ports and names are released at
- * once.
+ * One logged-in client: reads its control frames, opens and closes its tunnels (public ports, names
+ * on the shared ports, relay reservations), and sends it a heartbeat. When the client goes away,
+ * for whatever reason, its ports, names and reservations are released at once.
  */
 final class ControlSession {
   private static final Logger log = LoggerFactory.getLogger(ControlSession.class);
@@ -42,7 +42,7 @@ final class ControlSession {
   private final String client;
   private final ClientInfo info;
   private final ServerEvents events;
-  private final Map<String, PublicEndpoint> tunnels = new ConcurrentHashMap<>();
+  private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
   private final DataPool pool;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final RateLimitedLog pendingFull = new RateLimitedLog(log);
@@ -98,7 +98,7 @@ final class ControlSession {
 
   /** The tunnels open now. */
   List<TunnelInfo> tunnels() {
-    return tunnels.values().stream().map(PublicEndpoint::info).toList();
+    return tunnels.values().stream().map(OpenTunnel::info).toList();
   }
 
   private boolean isClosed() {
@@ -147,6 +147,7 @@ final class ControlSession {
       case Message.Forward forward -> forward(forward, Optional.empty());
       case Message.JoinGroup join -> forward(join.forward(), Optional.of(join));
       case Message.HttpForward forward -> httpForward(forward);
+      case Message.Reserve reserve -> reserve(reserve);
       case Message.TunnelHealth health -> health(health);
       case Message.StopTunnel stop -> stop(stop);
       case Message.ExchangeFailed failed ->
@@ -173,6 +174,12 @@ final class ControlSession {
       case Message.Assign unexpected -> throw unexpected(unexpected);
       case Message.Datagram unexpected -> throw unexpected(unexpected);
       case Message.SessionClosed unexpected -> throw unexpected(unexpected);
+      case Message.ReservationAccepted unexpected -> throw unexpected(unexpected);
+      case Message.Connect unexpected -> throw unexpected(unexpected);
+      case Message.CircuitOpened unexpected -> throw unexpected(unexpected);
+      case Message.CircuitRefused unexpected -> throw unexpected(unexpected);
+      case Message.CircuitClosed unexpected -> throw unexpected(unexpected);
+      case Message.CircuitThrottled unexpected -> throw unexpected(unexpected);
       case Message.HttpForwardAccepted unexpected -> throw unexpected(unexpected);
     }
     return true;
@@ -291,11 +298,49 @@ final class ControlSession {
     tunnel.start();
   }
 
+  /** Reserves a relay tunnel, or refreshes this client's reservation of it. */
+  private void reserve(Message.Reserve reserve) throws IOException {
+    String name = reserve.tunnel();
+    if (tunnels.get(name) instanceof Reservation own) {
+      if (own.refresh(reserve.accessKey())) {
+        log.debug("relay tunnel {} of client {} refreshed", name, client);
+        channel.send(new Message.ReservationAccepted(name, own.ttl().toMillis()));
+      } else {
+        reject(
+            name,
+            "relay tunnel '"
+                + name
+                + "' is reserved by this client with another secret; restart the client to"
+                + " change the secret");
+      }
+      return;
+    }
+    if (!mayOpen(name)) {
+      return;
+    }
+    Reservation reservation;
+    try {
+      reservation = server.reservations().reserve(this, reserve);
+    } catch (TunnelRejected e) {
+      reject(name, e.getMessage());
+      return;
+    }
+    if (!keep(reservation)) {
+      return;
+    }
+    log.info(
+        "relay tunnel {} of client {} reserved (reservation_ttl {})",
+        name,
+        client,
+        reservation.describeTtl());
+    channel.send(new Message.ReservationAccepted(name, reservation.ttl().toMillis()));
+  }
+
   /** Holds a tunnel just opened; false if the session ended meanwhile and it was given back. */
-  private boolean keep(PublicEndpoint endpoint) {
-    tunnels.put(endpoint.tunnel(), endpoint);
+  private boolean keep(OpenTunnel tunnel) {
+    tunnels.put(tunnel.tunnel(), tunnel);
     if (isClosed()) {
-      server.release(endpoint, SESSION_ENDED);
+      server.release(tunnel, SESSION_ENDED);
       return false;
     }
     return true;
@@ -303,8 +348,9 @@ final class ControlSession {
 
   /** The client's health check changed its verdict: the tunnel leaves or rejoins the rotation. */
   private void health(Message.TunnelHealth health) {
-    PublicEndpoint endpoint = tunnels.get(health.tunnel());
-    if (endpoint == null || !endpoint.health(health.healthy())) {
+    // A reservation takes no part: a provider's unhealthy service refuses circuits by itself.
+    if (!(tunnels.get(health.tunnel()) instanceof PublicEndpoint endpoint)
+        || !endpoint.health(health.healthy())) {
       return;
     }
     if (health.healthy()) {
@@ -329,23 +375,31 @@ final class ControlSession {
    * tunnel's sessions end with its data connection.
    */
   private void stop(Message.StopTunnel stop) {
-    PublicEndpoint endpoint = tunnels.remove(stop.tunnel());
-    if (endpoint == null) {
+    OpenTunnel tunnel = tunnels.remove(stop.tunnel());
+    if (tunnel == null) {
       log.debug("client {} stopped tunnel {}, which it does not hold", client, stop.tunnel());
       return;
     }
-    server.release(endpoint, "the client stopped it: " + stop.reason());
+    server.release(tunnel, "the client stopped it: " + stop.reason());
     log.info(
         "tunnel {} of client {} {} stopped by the client: {}",
         stop.tunnel(),
         client,
-        where(endpoint),
+        where(tunnel),
         stop.reason());
   }
 
-  /** "on port 9000", "on port 9000/udp", or "at demo.example.com" for an http or https tunnel. */
-  private static String where(PublicEndpoint endpoint) {
-    return (endpoint instanceof NamedTunnel ? "at " : "on port ") + endpoint.describe();
+  /**
+   * Where a tunnel is, for a log line: "on port 9000", "on port 9000/udp", "at demo.example.com"
+   * for an http or https tunnel, "on the relay" for a reservation.
+   */
+  private static String where(OpenTunnel tunnel) {
+    return switch (tunnel) {
+      case NamedTunnel named -> "at " + named.describe();
+      case PublicListener listener -> "on port " + listener.describe();
+      case PublicDatagramPort port -> "on port " + port.describe();
+      case Reservation reservation -> "on the relay";
+    };
   }
 
   private void reject(String tunnel, String reason) throws IOException {
@@ -366,22 +420,18 @@ final class ControlSession {
    * @return the tunnel, if this session held it
    */
   Optional<TunnelInfo> closeTunnel(String id, String reason) {
-    for (PublicEndpoint endpoint : tunnels.values()) {
-      if (endpoint.info().id().equals(id) && tunnels.remove(endpoint.tunnel(), endpoint)) {
-        server.release(endpoint, reason);
-        endpoint.cutConnections();
+    for (OpenTunnel tunnel : tunnels.values()) {
+      if (tunnel.info().id().equals(id) && tunnels.remove(tunnel.tunnel(), tunnel)) {
+        server.release(tunnel, reason);
+        tunnel.cutConnections();
         log.info(
-            "tunnel {} of client {} {} closed: {}",
-            endpoint.tunnel(),
-            client,
-            where(endpoint),
-            reason);
+            "tunnel {} of client {} {} closed: {}", tunnel.tunnel(), client, where(tunnel), reason);
         try {
-          channel.send(new Message.TunnelClosed(endpoint.tunnel(), reason));
+          channel.send(new Message.TunnelClosed(tunnel.tunnel(), reason));
         } catch (IOException e) {
           log.debug("could not tell client {} its tunnel closed: {}", client, e.toString());
         }
-        return Optional.of(endpoint.info());
+        return Optional.of(tunnel.info());
       }
     }
     return Optional.empty();
@@ -390,13 +440,13 @@ final class ControlSession {
   /**
    * Hands {@code user}, who wants {@code tunnel}, to this client: over one of its pooled data
    * connections if one is idle, else by asking it for a new one, which the user waits for in {@link
-   * PendingConnections}. Every kind of tunnel whose users wait on their own connection hands them
-   * to its client through here.
+   * PendingConnections}. Every TCP, http and https tunnel hands its users to its client through
+   * here.
    *
    * @return false if the server already holds its most waiting connections (reported and logged
    *     here); the caller then ends the user's connection
    */
-  boolean requestDataConnection(OpenTunnel tunnel, WaitingUser user) {
+  boolean requestDataConnection(StreamTunnel tunnel, WaitingUser user) {
     ConnectionId id = ConnectionId.random();
     PooledConnection pooled;
     while ((pooled = pool.take()) != null) {
@@ -406,17 +456,35 @@ final class ControlSession {
       }
     }
     events.userConnectionDispatched(tunnel.info(), false);
-    if (!server.pending().add(id, user, tunnel)) {
+    return announce(id, tunnel, user);
+  }
+
+  /**
+   * Asks this client, the provider of {@code reservation}, for a new data connection to carry a
+   * visitor's circuit, which waits for it in {@link PendingConnections}. A circuit never takes a
+   * pooled connection: the broker splices it through the relay's rate limit and deadline from its
+   * first byte, which a pooled connection's watcher would read past (docs/architecture.md).
+   *
+   * @return false if the server already holds its most waiting connections (reported and logged
+   *     here); the caller then refuses the circuit
+   */
+  boolean requestCircuitConnection(Reservation reservation, WaitingCircuit circuit) {
+    return announce(ConnectionId.random(), reservation, circuit);
+  }
+
+  /** Parks {@code waiter} in {@link PendingConnections} and tells the client with an Exchange. */
+  private boolean announce(ConnectionId id, OpenTunnel tunnel, Waiter waiter) {
+    if (!server.pending().add(id, waiter, tunnel)) {
       events.limitHit(ServerLimit.MAX_PENDING_CONNECTIONS);
       pendingFull.warn(
-          "tunnel={} refused a user connection: {} connections already wait for their client"
+          "tunnel={} refused a connection: {} connections already wait for their client"
               + " (max_pending_connections)",
           tunnel.tunnel(),
           server.pending().capacity());
       return false;
     }
     try {
-      channel.send(user.exchange(id, tunnel.tunnel()));
+      channel.send(waiter.exchange(id, tunnel.tunnel()));
     } catch (IOException e) {
       log.debug(
           "tunnel={} could not announce connection id={}: {}", tunnel.tunnel(), id, e.toString());
@@ -444,6 +512,19 @@ final class ControlSession {
     return client;
   }
 
+  /** Sends a notice about something the client has (a circuit); a failure only ends up logged. */
+  void notify(Message message) {
+    try {
+      channel.send(message);
+    } catch (IOException e) {
+      log.debug(
+          "could not tell client {} {}: {}",
+          client,
+          message.getClass().getSimpleName(),
+          e.toString());
+    }
+  }
+
   /** Tells the client the server is going away; the session then ends. */
   void goodbye(String reason) {
     try {
@@ -454,7 +535,7 @@ final class ControlSession {
     close();
   }
 
-  /** Ends the session and releases every port and name it held; safe to call more than once. */
+  /** Ends the session and releases every tunnel it held; safe to call more than once. */
   void close() {
     int before = state.getAndSet(CLOSED);
     if (before == CLOSED) {
@@ -466,14 +547,16 @@ final class ControlSession {
       beat.interrupt();
     }
     pool.closeAll();
-    tunnels.values().forEach(endpoint -> server.release(endpoint, SESSION_ENDED));
+    tunnels.values().forEach(tunnel -> server.release(tunnel, SESSION_ENDED));
     List<String> ports = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (PublicEndpoint endpoint : tunnels.values()) {
-      switch (endpoint) {
+    List<String> relayTunnels = new ArrayList<>();
+    for (OpenTunnel tunnel : tunnels.values()) {
+      switch (tunnel) {
         case NamedTunnel named -> names.addAll(named.hosts());
         case PublicListener listener -> ports.add(listener.describe());
         case PublicDatagramPort port -> ports.add(port.describe());
+        case Reservation reservation -> relayTunnels.add(reservation.tunnel());
       }
     }
     if (!ports.isEmpty()) {
@@ -481,6 +564,9 @@ final class ControlSession {
     }
     if (!names.isEmpty()) {
       log.info("client {} released names {}", client, names);
+    }
+    if (!relayTunnels.isEmpty()) {
+      log.info("client {} released relay tunnels {}", client, relayTunnels);
     }
     server.sessionEnded(this);
     if (before == RUNNING) {

@@ -2,10 +2,15 @@ package dev.pipe.server;
 
 import java.util.Locale;
 
-/** Why a connection to the control port did not log in; a metric label, so a closed set. */
+/**
+ * Why a connection to the control port did not log in (or, for a visitor, reach its relay tunnel);
+ * a metric label, so a closed set.
+ */
 public enum HandshakeFailure {
   /** The proof did not match the server's token. */
   BAD_TOKEN,
+  /** A visitor's proof did not match the secret of the relay tunnel it asked for. */
+  BAD_SECRET,
   /** The client speaks another protocol version. */
   VERSION_MISMATCH,
   /** The first frame was not a login, or not a valid frame at all. */

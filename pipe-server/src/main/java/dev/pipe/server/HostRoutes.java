@@ -178,7 +178,8 @@ final class HostRoutes {
               settings.publicHttps()
                   ? "https://%s"
                   : "http://%s" + (port == HttpSettings.DEFAULT_PORT ? "" : ":" + port);
-          case TCP, UDP -> throw new IllegalArgumentException("a port tunnel has no URL");
+          case TCP, UDP, RELAY ->
+              throw new IllegalArgumentException(tunnel.type().wireName() + " tunnels have no URL");
         };
     return tunnel.hosts().stream().map(base::formatted).toList();
   }
@@ -215,7 +216,8 @@ final class HostRoutes {
     return switch (type) {
       case HTTP -> httpPort;
       case HTTPS -> httpsPort;
-      case TCP, UDP -> throw new IllegalArgumentException("port tunnels have no names");
+      case TCP, UDP, RELAY ->
+          throw new IllegalArgumentException(type.wireName() + " tunnels have no names");
     };
   }
 
@@ -234,7 +236,8 @@ final class HostRoutes {
     return switch (type) {
       case HTTP -> http;
       case HTTPS -> https;
-      case TCP, UDP -> throw new IllegalArgumentException("port tunnels have no names");
+      case TCP, UDP, RELAY ->
+          throw new IllegalArgumentException(type.wireName() + " tunnels have no names");
     };
   }
 }

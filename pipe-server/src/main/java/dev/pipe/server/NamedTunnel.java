@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * finds the local service down, it takes no new users: the HTTP port answers 503, the HTTPS port
  * closes the connection.
  */
-final class NamedTunnel implements OpenTunnel, PublicEndpoint {
+final class NamedTunnel implements PublicEndpoint, StreamTunnel {
   private final ControlSession owner;
   private final TunnelInfo info;
   private final TunnelUsers users;
@@ -74,6 +74,11 @@ final class NamedTunnel implements OpenTunnel, PublicEndpoint {
   @Override
   public void start() {
     // HostRoutes.open made it reachable already.
+  }
+
+  @Override
+  public String describe() {
+    return String.join(", ", hosts());
   }
 
   @Override

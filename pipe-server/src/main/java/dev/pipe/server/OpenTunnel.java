@@ -1,14 +1,12 @@
 package dev.pipe.server;
 
 /**
- * A tunnel whose users each wait, on a connection of their own, for a data connection from the
- * tunnel's client: a TCP tunnel's {@link PublicListener} (on a port of its own or a group's) or an
- * http or https tunnel's {@link NamedTunnel} (names on the shared ports). {@link
- * ControlSession#requestDataConnection} hands such a user ({@link WaitingUser}) to the client, over
- * a pooled data connection or through {@link PendingConnections}. A UDP tunnel's peers share one
- * data connection, so {@link PublicDatagramPort} is not one of these.
+ * A tunnel a client holds on this server, by name: a public end ({@link PublicEndpoint}: a TCP
+ * port, a UDP port, or an http or https tunnel's names) or a relay reservation ({@link
+ * Reservation}), which has none. Those whose users each get a data connection of their own are also
+ * a {@link StreamTunnel}. Its control session releases it when the client stops it or leaves.
  */
-sealed interface OpenTunnel permits PublicListener, NamedTunnel {
+sealed interface OpenTunnel permits PublicEndpoint, StreamTunnel, Reservation {
   /** The client's session that asked for it. */
   ControlSession owner();
 
@@ -18,6 +16,6 @@ sealed interface OpenTunnel permits PublicListener, NamedTunnel {
   /** What an operator sees of it, with its live traffic. */
   TunnelInfo info();
 
-  /** Who may use it and the connections it carries now. */
-  TunnelUsers users();
+  /** Cuts what the tunnel carries now; called after it was released, when an operator closes it. */
+  void cutConnections();
 }

@@ -12,16 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * User connections that wait for the client's data connection, by id. Each waits at most {@code
- * ttl}; at most {@code capacity} wait at once, so a flood of users cannot make the server hold
- * unbounded state for a client that never answers. Only the client that owns a connection's tunnel
- * may fail it, and only a data connection of the same user may claim it.
+ * Connections that wait for the client's data connection, by id: users of TCP, http and https
+ * tunnels, and visitors' relay circuits ({@link Waiter}). Each waits at most {@code ttl}; at most
+ * {@code capacity} wait at once, so a flood of users cannot make the server hold unbounded state
+ * for a client that never answers. Only the client that owns a connection's tunnel may fail it, and
+ * only a data connection of the same user may claim it.
  */
 final class PendingConnections {
   private static final Logger log = LoggerFactory.getLogger(PendingConnections.class);
 
-  /** A user waiting for its data connection. */
-  record Pending(ConnectionId id, WaitingUser user, OpenTunnel tunnel, ScheduledFuture<?> expiry) {}
+  /** A connection waiting for its data connection. */
+  record Pending(ConnectionId id, Waiter waiter, OpenTunnel tunnel, ScheduledFuture<?> expiry) {}
 
   private final Map<ConnectionId, Pending> waiting = new ConcurrentHashMap<>();
   private final Semaphore capacity;
@@ -36,21 +37,21 @@ final class PendingConnections {
     this.timer = timer;
   }
 
-  /** Holds {@code user} under {@code id}; false if the server already holds its maximum. */
-  boolean add(ConnectionId id, WaitingUser user, OpenTunnel tunnel) {
+  /** Holds {@code waiter} under {@code id}; false if the server already holds its maximum. */
+  boolean add(ConnectionId id, Waiter waiter, OpenTunnel tunnel) {
     if (!capacity.tryAcquire()) {
       return false;
     }
     ScheduledFuture<?> expiry =
         timer.schedule(() -> expire(id), ttl.toMillis(), TimeUnit.MILLISECONDS);
-    waiting.put(id, new Pending(id, user, tunnel, expiry));
+    waiting.put(id, new Pending(id, waiter, tunnel, expiry));
     return true;
   }
 
   /**
-   * Takes the user connection for {@code id} on behalf of a data connection of {@code claimant};
-   * null if the id is unknown, already claimed, expired, or belongs to another user. The caller
-   * then hands the data connection to {@link WaitingUser#claimed}.
+   * Takes the connection for {@code id} on behalf of a data connection of {@code claimant}; null if
+   * the id is unknown, already claimed, expired, or belongs to another user. The caller then hands
+   * the data connection to {@link Waiter#claimed}.
    */
   Pending claim(ConnectionId id, User claimant) {
     Pending pending = waiting.get(id);
@@ -69,7 +70,7 @@ final class PendingConnections {
     return take(id);
   }
 
-  /** The client could not serve this user connection: close it now rather than at expiry. */
+  /** The client could not serve this connection: end it now rather than at expiry. */
   void fail(ConnectionId id, String reason, ControlSession from) {
     Pending pending = waiting.get(id);
     if (pending == null) {
@@ -85,15 +86,15 @@ final class PendingConnections {
           id,
           pending.tunnel().tunnel(),
           reason);
-      pending.user().abandoned("the tunnel's client could not serve it: " + reason);
+      pending.waiter().abandoned(reason);
     }
   }
 
-  /** Gives up on every user still waiting for {@code tunnel}, which is going away. */
+  /** Gives up on every connection still waiting for {@code tunnel}, which is going away. */
   void dropAll(OpenTunnel tunnel) {
     for (Pending pending : waiting.values()) {
       if (pending.tunnel() == tunnel && take(pending.id()) != null) {
-        pending.user().abandoned("the tunnel closed");
+        pending.waiter().abandoned("the tunnel closed");
       }
     }
   }
@@ -107,7 +108,7 @@ final class PendingConnections {
     if (pending != null) {
       String reason = "no data connection from the client within " + ttl.toMillis() + " ms";
       log.warn("connection id={} tunnel={} closed: {}", id, pending.tunnel().tunnel(), reason);
-      pending.user().abandoned(reason);
+      pending.waiter().abandoned(reason);
     }
   }
 

@@ -65,6 +65,8 @@ public final class PipeServer implements AutoCloseable {
   private final Optional<SharedPort> httpPort;
   private final Optional<SharedPort> httpsPort;
   private final DatagramChannelRequests datagramChannels = new DatagramChannelRequests();
+  private final Reservations reservations;
+  private final CircuitBroker circuits;
   private final ActiveSplices active = new ActiveSplices();
   private final Carrier carrier;
   private final ServerHandshake handshake;
@@ -147,7 +149,12 @@ public final class PipeServer implements AutoCloseable {
             limits.loginFailureWindow(),
             limits.banDuration(),
             System::nanoTime);
-    this.handshake = new ServerHandshake(config.credentials(), failedLogins);
+    this.reservations = new Reservations(() -> this.limits.relay(), pending, events);
+    this.circuits =
+        new CircuitBroker(
+            reservations, () -> this.limits.relay(), sessions::get, active, timer, events);
+    this.handshake =
+        new ServerHandshake(config.credentials(), failedLogins, reservations::accessKey);
   }
 
   /**
@@ -393,14 +400,20 @@ public final class PipeServer implements AutoCloseable {
     return hosts;
   }
 
+  Reservations reservations() {
+    return reservations;
+  }
+
   /**
-   * Gives back what brings users to a tunnel: its port, its share of a group's port, or its names.
+   * Gives back what brings users to a tunnel: its port, its share of a group's port, its names, or
+   * its relay reservation. The first release of a tunnel reports it.
    */
-  void release(PublicEndpoint endpoint, String reason) {
-    switch (endpoint) {
+  void release(OpenTunnel tunnel, String reason) {
+    switch (tunnel) {
       case PublicListener listener -> ports.release(listener, reason);
       case PublicDatagramPort port -> ports.release(port, reason);
       case NamedTunnel named -> hosts.release(named, reason);
+      case Reservation reservation -> reservations.release(reservation, reason);
     }
   }
 
@@ -502,6 +515,7 @@ public final class PipeServer implements AutoCloseable {
       case ServerHandshake.ControlLogin control -> runSession(control);
       case ServerHandshake.DataLogin data -> serveData(data);
       case ServerHandshake.PoolLogin pool -> joinPool(pool);
+      case ServerHandshake.CircuitLogin circuit -> circuits.open(circuit);
     }
   }
 
@@ -618,13 +632,14 @@ public final class PipeServer implements AutoCloseable {
           "connection id " + data.login().id() + " is unknown, already used or expired");
       return;
     }
-    user.user().claimed(user.id(), channel);
+    user.waiter().claimed(user.id(), channel);
   }
 
   /** A data connection opened ahead of time waits in its client's pool until a user needs it. */
   private void joinPool(ServerHandshake.PoolLogin pool) {
     ControlChannel channel = pool.channel();
     ControlSession session = sessions.get(pool.login().clientId());
+    // sameAs, not equals: a reload makes new User objects for the users it keeps.
     if (session == null || !session.user().sameAs(pool.user())) {
       refuse(
           channel,
@@ -653,7 +668,7 @@ public final class PipeServer implements AutoCloseable {
     connection.serve(limits.heartbeatInterval());
   }
 
-  /** Tells the peer why, then closes. */
+  /** Tells a connection why it is refused (a login, a data connection), then closes it. */
   static void refuse(ControlChannel channel, RejectReason reason, String message) {
     try {
       channel.send(new Message.Rejected(reason, message));

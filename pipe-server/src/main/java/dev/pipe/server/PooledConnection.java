@@ -58,7 +58,7 @@ final class PooledConnection {
       };
 
   /** A user handed to this pooled connection, or {@link #DIED}. */
-  private record Assignment(OpenTunnel tunnel, ConnectionId id, WaitingUser user) {}
+  private record Assignment(StreamTunnel tunnel, ConnectionId id, WaitingUser user) {}
 
   private static final Assignment DIED = new Assignment(null, null, null);
 
@@ -77,7 +77,7 @@ final class PooledConnection {
    * Hands {@code user} of {@code tunnel} to this connection, once; false if it was handed something
    * already or has died, and the caller must find another way to carry the user.
    */
-  boolean assign(OpenTunnel tunnel, ConnectionId id, WaitingUser user) {
+  boolean assign(StreamTunnel tunnel, ConnectionId id, WaitingUser user) {
     if (!taken.compareAndSet(false, true)) {
       return false;
     }

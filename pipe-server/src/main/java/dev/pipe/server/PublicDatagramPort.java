@@ -150,7 +150,13 @@ final class PublicDatagramPort implements PublicEndpoint {
     return port;
   }
 
-  ControlSession owner() {
+  @Override
+  public String describe() {
+    return port + "/udp";
+  }
+
+  @Override
+  public ControlSession owner() {
     return owner;
   }
 

@@ -5,14 +5,11 @@ package dev.pipe.server;
  * PublicListener} (alone on its {@link PublicPort} or a member of a load-balanced group), a UDP
  * tunnel's {@link PublicDatagramPort}, or an http or https tunnel's names on the shared ports
  * ({@link NamedTunnel}). {@link TunnelPorts} opens and releases the first two, {@link HostRoutes}
- * the last.
+ * the last. A relay tunnel has no public end: it is an {@link OpenTunnel} of another kind, a {@link
+ * Reservation}.
  */
-sealed interface PublicEndpoint permits PublicListener, PublicDatagramPort, NamedTunnel {
-  /** The name the client gave the tunnel. */
-  String tunnel();
-
-  TunnelInfo info();
-
+sealed interface PublicEndpoint extends OpenTunnel
+    permits PublicListener, PublicDatagramPort, NamedTunnel {
   /** Its public port; for http and https tunnels, the port they share. */
   int port();
 
@@ -26,18 +23,9 @@ sealed interface PublicEndpoint permits PublicListener, PublicDatagramPort, Name
   /** Records the client's health verdict on the local service; true if it changed. */
   boolean health(boolean healthy);
 
-  /** Cuts what the tunnel carries now; called after it was released, when an operator closes it. */
-  void cutConnections();
-
   /**
    * Where users reach it, for a log line: {@code 9000} for TCP, {@code 9000/udp} for UDP, the names
    * of an http or https tunnel.
    */
-  default String describe() {
-    return switch (info().type()) {
-      case TCP -> String.valueOf(port());
-      case UDP -> port() + "/udp";
-      case HTTP, HTTPS -> String.join(", ", info().hosts());
-    };
-  }
+  String describe();
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * owning client through {@link ControlSession#requestDataConnection}. It also knows whether its
  * client reports it healthy.
  */
-final class PublicListener implements Backend, PublicEndpoint, OpenTunnel {
+final class PublicListener implements Backend, PublicEndpoint, StreamTunnel {
   private final ControlSession owner;
   private final TunnelInfo info;
   private final PublicPort publicPort;
@@ -61,6 +61,11 @@ final class PublicListener implements Backend, PublicEndpoint, OpenTunnel {
   @Override
   public int port() {
     return publicPort.port();
+  }
+
+  @Override
+  public String describe() {
+    return String.valueOf(port());
   }
 
   /** Starts its port's accept thread, unless an earlier member of its group did. */

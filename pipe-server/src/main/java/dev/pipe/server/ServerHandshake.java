@@ -1,5 +1,7 @@
 package dev.pipe.server;
 
+import dev.pipe.proto.AccessProof;
+import dev.pipe.proto.CircuitRefusal;
 import dev.pipe.proto.ControlChannel;
 import dev.pipe.proto.Message;
 import dev.pipe.proto.PipeVersion;
@@ -7,12 +9,15 @@ import dev.pipe.proto.Proof;
 import dev.pipe.proto.ProtocolException;
 import dev.pipe.proto.RejectReason;
 import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The server's half of the login: say Hello with a fresh nonce, read the client's first frame,
- * check its protocol version and find the user whose token produced its proof. A failure is
- * answered with {@link Message.Rejected} before the connection closes, so the client can print the
- * cause instead of "connection reset".
+ * check its protocol version and find the user whose token produced its proof; for a visitor's
+ * circuit, check its proof of the relay tunnel's secret too. A failure is answered ({@link
+ * Message.Rejected}, {@link Message.CircuitRefused}) before the connection closes, so the client
+ * can print the cause instead of "connection reset".
  */
 final class ServerHandshake {
 
@@ -31,6 +36,10 @@ final class ServerHandshake {
 
   /** A client opening a data connection ahead of time, to wait in its pool. */
   record PoolLogin(ControlChannel channel, User user, Message.PoolLogin login) implements Outcome {}
+
+  /** A visitor asking for a circuit to a relay tunnel whose secret it proved it holds. */
+  record CircuitLogin(ControlChannel channel, User user, Message.Connect connect)
+      implements Outcome {}
 
   /** The login was refused; {@link #getMessage()} is the log line's reason. */
   static final class Refused extends Exception {
@@ -56,10 +65,18 @@ final class ServerHandshake {
 
   private volatile Credentials credentials;
   private final FailedLogins failedLogins;
+  private final Function<String, Optional<String>> accessKeys;
 
-  ServerHandshake(Credentials credentials, FailedLogins failedLogins) {
+  /**
+   * @param accessKeys the access key of each reserved relay tunnel, by name
+   */
+  ServerHandshake(
+      Credentials credentials,
+      FailedLogins failedLogins,
+      Function<String, Optional<String>> accessKeys) {
     this.credentials = credentials;
     this.failedLogins = failedLogins;
+    this.accessKeys = accessKeys;
   }
 
   /** Logins from now on are checked against {@code next} (a reload of the config). */
@@ -85,9 +102,14 @@ final class ServerHandshake {
       case Message.PoolLogin login ->
           new PoolLogin(
               channel, check(channel, login.protocolVersion(), nonce, login.proof()), login);
+      case Message.Connect connect -> {
+        User user = check(channel, connect.protocolVersion(), nonce, connect.proof());
+        checkAccess(channel, connect, nonce);
+        yield new CircuitLogin(channel, user, connect);
+      }
       default -> {
         String reason =
-            "expected Login, DataLogin or PoolLogin as the first frame, got "
+            "expected Login, DataLogin, PoolLogin or Connect as the first frame, got "
                 + first.getClass().getSimpleName();
         channel.send(new Message.Rejected(RejectReason.PROTOCOL_ERROR, reason));
         throw new ProtocolException(reason);
@@ -126,5 +148,30 @@ final class ServerHandshake {
       throw new Refused(HandshakeFailure.BAD_TOKEN, "token mismatch", banned);
     }
     return user;
+  }
+
+  /**
+   * A wrong secret counts as a failed login: guessing secrets online costs a ban like guessing
+   * tokens. A tunnel that is not reserved is left to the broker, which says so.
+   */
+  private void checkAccess(ControlChannel channel, Message.Connect connect, String nonce)
+      throws IOException, Refused {
+    String tunnel = connect.tunnel();
+    Optional<String> accessKey = accessKeys.apply(tunnel);
+    if (accessKey.isEmpty()
+        || AccessProof.verify(accessKey.get(), nonce, tunnel, connect.access())) {
+      return;
+    }
+    boolean banned = failedLogins.recordFailure(channel.socket().getInetAddress());
+    channel.send(
+        new Message.CircuitRefused(
+            tunnel,
+            CircuitRefusal.WRONG_SECRET,
+            "wrong secret: this visitor's secret for relay tunnel '"
+                + tunnel
+                + "' is not the provider's; use the secret the provider runs with (--secret, or"
+                + " 'secret' in its config)"));
+    throw new Refused(
+        HandshakeFailure.BAD_SECRET, "wrong secret for relay tunnel " + tunnel, banned);
   }
 }

@@ -35,7 +35,19 @@ public enum ServerLimit {
   /** A request head (or TLS ClientHello) that did not arrive in time: the connection is closed. */
   HTTP_HEADER_TIMEOUT("http_header_timeout"),
   /** A request from an address banned after repeated wrong basic-auth passwords: answered 429. */
-  HTTP_AUTH_BAN("http_auth_failures_before_ban");
+  HTTP_AUTH_BAN("http_auth_failures_before_ban"),
+  /** A provider reserved a relay tunnel while the most reservations were already held. */
+  MAX_RESERVATIONS("max_reservations"),
+  /** A visitor asked for a circuit while the most circuits were already open. */
+  MAX_CIRCUITS("max_circuits"),
+  /** A visitor, or the provider it asked for, already had the most circuits one peer may have. */
+  MAX_CIRCUITS_PER_PEER("max_circuits_per_peer"),
+  /** A visitor asked for a reservation its provider had not refreshed in time. */
+  RESERVATION_TTL("reservation_ttl"),
+  /** A circuit was closed because it lasted as long as a circuit may. */
+  MAX_CIRCUIT_DURATION("max_circuit_duration"),
+  /** A circuit was slowed to the rate a circuit may carry. */
+  MAX_CIRCUIT_RATE("max_circuit_rate");
 
   private final String key;
 

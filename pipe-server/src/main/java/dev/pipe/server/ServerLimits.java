@@ -6,8 +6,10 @@ import dev.pipe.config.ConfigTable;
 import dev.pipe.config.Durations;
 import dev.pipe.proto.Limits;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Every bound on what a stranger can make the server hold, and the timeouts that end a wait.
@@ -36,7 +38,8 @@ public record ServerLimits(
     int maxHttpHeaderLines,
     int maxHttpConnections,
     int maxHttpConnectionsPerSource,
-    int httpAuthFailuresBeforeBan) {
+    int httpAuthFailuresBeforeBan,
+    RelayLimits relay) {
 
   /**
    * The most a request head may be configured to hold: every connection on the HTTP port has a read
@@ -44,32 +47,39 @@ public record ServerLimits(
    */
   static final int MAX_HTTP_HEADER_BYTES = 1024 * 1024;
 
-  /** The config file keys, each a field above in snake_case. */
-  static final Set<String> FILE_KEYS =
-      Set.of(
-          "handshake_timeout",
-          "heartbeat_interval",
-          "pending_timeout",
-          "shutdown_grace",
-          "max_unauthenticated_connections",
-          "max_unauthenticated_per_source",
-          "max_clients",
-          "max_tunnels_per_client",
-          "max_connections_per_tunnel",
-          "max_pending_connections",
-          "max_pool_per_client",
-          "max_group_members",
-          "max_frame_bytes",
-          "login_failures_before_ban",
-          "login_failure_window",
-          "ban_duration",
-          "http_header_timeout",
-          "http_idle_timeout",
-          "max_http_header_bytes",
-          "max_http_header_lines",
-          "max_http_connections",
-          "max_http_connections_per_source",
-          "http_auth_failures_before_ban");
+  /** The config file keys, each a field above in snake_case, and the relay's. */
+  static final Set<String> FILE_KEYS = fileKeys();
+
+  private static Set<String> fileKeys() {
+    Set<String> keys =
+        new HashSet<>(
+            Set.of(
+                "handshake_timeout",
+                "heartbeat_interval",
+                "pending_timeout",
+                "shutdown_grace",
+                "max_unauthenticated_connections",
+                "max_unauthenticated_per_source",
+                "max_clients",
+                "max_tunnels_per_client",
+                "max_connections_per_tunnel",
+                "max_pending_connections",
+                "max_pool_per_client",
+                "max_group_members",
+                "max_frame_bytes",
+                "login_failures_before_ban",
+                "login_failure_window",
+                "ban_duration",
+                "http_header_timeout",
+                "http_idle_timeout",
+                "max_http_header_bytes",
+                "max_http_header_lines",
+                "max_http_connections",
+                "max_http_connections_per_source",
+                "http_auth_failures_before_ban"));
+    keys.addAll(RelayLimits.FILE_KEYS);
+    return Set.copyOf(keys);
+  }
 
   public static Builder builder() {
     return new Builder();
@@ -100,6 +110,7 @@ public record ServerLimits(
     private int maxHttpConnections = 10_000;
     private int maxHttpConnectionsPerSource = 256;
     private int httpAuthFailuresBeforeBan = 10;
+    private final RelayLimits.Builder relay = RelayLimits.builder();
 
     private Builder() {}
 
@@ -145,6 +156,7 @@ public record ServerLimits(
       count(table, "max_http_connections_per_source")
           .ifPresent(v -> maxHttpConnectionsPerSource = v);
       count(table, "http_auth_failures_before_ban").ifPresent(v -> httpAuthFailuresBeforeBan = v);
+      relay.file(table);
     }
 
     private static Optional<Integer> count(ConfigTable table, String key) {
@@ -251,6 +263,12 @@ public record ServerLimits(
       return this;
     }
 
+    /** Adjusts the relay's limits. */
+    public Builder relay(Consumer<RelayLimits.Builder> change) {
+      change.accept(relay);
+      return this;
+    }
+
     /**
      * The limits, or empty after recording in {@code problems} each value that is out of range.
      *
@@ -284,14 +302,13 @@ public record ServerLimits(
                     + ", got "
                     + maxHttpHeaderBytes));
       }
-      return fine ? Optional.of(build()) : Optional.empty();
+      Optional<RelayLimits> relayLimits = relay.build(problems, file);
+      return fine && relayLimits.isPresent()
+          ? Optional.of(build(relayLimits.get()))
+          : Optional.empty();
     }
 
-    private static String where(ConfigTable file, String key) {
-      return file == null ? "" : file.location(key) + ": ";
-    }
-
-    private ServerLimits build() {
+    private ServerLimits build(RelayLimits relayLimits) {
       return new ServerLimits(
           handshakeTimeout,
           heartbeatInterval,
@@ -315,7 +332,13 @@ public record ServerLimits(
           maxHttpHeaderLines,
           maxHttpConnections,
           maxHttpConnectionsPerSource,
-          httpAuthFailuresBeforeBan);
+          httpAuthFailuresBeforeBan,
+          relayLimits);
     }
+  }
+
+  /** {@code file:line: } to place a problem at {@code key}; empty when only flags were given. */
+  static String where(ConfigTable file, String key) {
+    return file == null ? "" : file.location(key) + ": ";
   }
 }

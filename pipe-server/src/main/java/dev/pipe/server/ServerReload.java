@@ -8,10 +8,12 @@ import java.util.Objects;
  * What a reloaded server config may change while the server runs, and what only a restart changes.
  * Users (with the names their http and https tunnels may claim) and the limits that are read per
  * request or per connection take effect at once, the http ones included (the header and idle
- * timeouts, the request head bounds); the listeners, TLS, the admin port, the http settings
- * (domain, http and https ports, the ask port, trusted proxies) and the limits that size structures
- * built at start (the pending-connection pool, the login-ban tables, the unauthenticated-connection
- * and http-connection pools) need a restart, which the reload says.
+ * timeouts, the request head bounds) and the relay's (they are read per reservation and per
+ * circuit, so reservations and circuits made before the reload keep theirs); the listeners, TLS,
+ * the admin port, the http settings (domain, http and https ports, the ask port, trusted proxies)
+ * and the limits that size structures built at start (the pending-connection pool, the login-ban
+ * tables, the unauthenticated-connection and http-connection pools) need a restart, which the
+ * reload says.
  *
  * @param limits the limits to run with from now on: the new live ones, the old restart-only ones
  * @param restartOnly a line for each changed setting that waits for a restart
@@ -92,7 +94,8 @@ record ServerReload(ServerLimits limits, List<String> restartOnly) {
             now.maxHttpHeaderLines(),
             was.maxHttpConnections(),
             was.maxHttpConnectionsPerSource(),
-            was.httpAuthFailuresBeforeBan());
+            was.httpAuthFailuresBeforeBan(),
+            now.relay());
     return new ServerReload(live, List.copyOf(restart));
   }
 

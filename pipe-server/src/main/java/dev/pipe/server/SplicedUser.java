@@ -22,7 +22,7 @@ final class SplicedUser implements WaitingUser {
 
   private final Socket user;
   private final InputStream in;
-  private final OpenTunnel tunnel;
+  private final StreamTunnel tunnel;
   private final Carrier carrier;
   private final CountDownLatch ended = new CountDownLatch(1);
 
@@ -30,7 +30,7 @@ final class SplicedUser implements WaitingUser {
    * @param in what to read from the user: bytes already read followed by its socket's stream, or
    *     null for the socket's stream itself
    */
-  SplicedUser(Socket user, InputStream in, OpenTunnel tunnel, Carrier carrier) {
+  SplicedUser(Socket user, InputStream in, StreamTunnel tunnel, Carrier carrier) {
     this.user = user;
     this.in = in;
     this.tunnel = tunnel;

@@ -11,9 +11,10 @@ import java.util.List;
  * @param id unique on this server and never reused while it runs; names the tunnel in the admin API
  *     (a name is unique only per client, and a port is reused once released)
  * @param name the name the client gave it
- * @param port its public port; for http and https tunnels, the port they share
+ * @param port its public port; for http and https tunnels, the port they share; 0 for a relay
+ *     tunnel, which has none
  * @param hosts the names an http or https tunnel is reached by, its subdomain first; empty for a
- *     tcp or udp tunnel
+ *     tcp, udp or relay tunnel
  */
 public record TunnelInfo(
     String id,

@@ -84,9 +84,9 @@ final class TunnelPorts {
         switch (forward.type()) {
           case TCP -> openTcp(owner, forward, join);
           case UDP -> openUdp(owner, forward, join);
-          case HTTP, HTTPS ->
-              throw new IllegalArgumentException(
-                  forward.type().wireName() + " tunnels have names, not ports (HostRoutes)");
+          case HTTP, HTTPS, RELAY ->
+              throw new IllegalStateException(
+                  "Message.Forward refuses type " + forward.type().wireName());
         };
     events.tunnelOpened(endpoint.info());
     return endpoint;
@@ -308,6 +308,7 @@ final class TunnelPorts {
     return switch (type) {
       case TCP, HTTP, HTTPS -> "port " + port;
       case UDP -> "udp port " + port;
+      case RELAY -> throw new IllegalStateException("a relay tunnel has no port");
     };
   }
 

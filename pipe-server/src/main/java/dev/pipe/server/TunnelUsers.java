@@ -3,21 +3,19 @@ package dev.pipe.server;
 import dev.pipe.config.SourceFilter;
 import dev.pipe.proto.ControlChannel;
 import dev.pipe.proxy.RateLimitedLog;
-import dev.pipe.proxy.Sockets;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The users of one open tunnel: who may connect (the tunnel's and its owner's source lists, checked
- * before any byte flows), how many at once ({@code max_connections_per_tunnel}), and the
- * connections it carries now, so that an operator who closes the tunnel cuts them too. Every kind
- * of tunnel admits its users here.
+ * The users of one {@link StreamTunnel}: who may connect (the tunnel's and its owner's source
+ * lists, checked before any byte flows), how many at once ({@code max_connections_per_tunnel}), and
+ * the connections it carries now, so that an operator who closes the tunnel cuts them too. Every
+ * TCP, http and https tunnel admits its users here; a relay's circuits count against {@link
+ * CircuitSlots}.
  */
 final class TunnelUsers {
   private static final Logger log = LoggerFactory.getLogger(TunnelUsers.class);
@@ -37,8 +35,7 @@ final class TunnelUsers {
   private final AtomicInteger connections = new AtomicInteger();
   private final RateLimitedLog tunnelFull = new RateLimitedLog(log);
   private final RateLimitedLog sourceDenied = new RateLimitedLog(log);
-  private final Set<Socket> carried = ConcurrentHashMap.newKeySet();
-  private volatile boolean cut;
+  private final SplicedSockets carried = new SplicedSockets();
 
   /**
    * @param where names the tunnel in log lines, like {@code tunnel=web port=9000}
@@ -98,21 +95,15 @@ final class TunnelUsers {
    * already, and then the caller must close it.
    */
   boolean track(Socket user) {
-    carried.add(user);
-    if (cut) {
-      carried.remove(user);
-      return false;
-    }
-    return true;
+    return carried.track(user);
   }
 
   void untrack(Socket user) {
-    carried.remove(user);
+    carried.untrack(user);
   }
 
   /** Closes every carried connection of this tunnel, and any that is about to be tracked. */
   void cutConnections() {
-    cut = true;
-    carried.forEach(Sockets::closeQuietly);
+    carried.cutAll();
   }
 }

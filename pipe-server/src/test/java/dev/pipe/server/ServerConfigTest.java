@@ -132,6 +132,100 @@ class ServerConfigTest {
     assertThat(ServerConfig.builder().token(Secret.of("t")).build().port()).isEqualTo(8910);
   }
 
+  @Test
+  void relayLimitsHaveTheSeedsDefaultsAndZeroLiftsEach() throws Exception {
+    RelayLimits defaults = ServerConfig.builder().token(Secret.of("t")).build().limits().relay();
+    assertThat(defaults)
+        .isEqualTo(
+            new RelayLimits(128, 16, 4, Duration.ofHours(1), Duration.ofMinutes(2), 1_000_000));
+    RelayLimits set =
+        ServerConfig.builder()
+            .file(
+                write(
+                    """
+                    token = "t"
+                    max_reservations = 1
+                    max_circuits = 2
+                    max_circuits_per_peer = 3
+                    reservation_ttl = "10m"
+                    max_circuit_duration = "1h"
+                    max_circuit_rate = "10MiB"
+                    """))
+            .build()
+            .limits()
+            .relay();
+    assertThat(set)
+        .isEqualTo(
+            new RelayLimits(1, 2, 3, Duration.ofMinutes(10), Duration.ofHours(1), 10L << 20));
+    RelayLimits lifted =
+        ServerConfig.builder()
+            .file(
+                write(
+                    """
+                    token = "t"
+                    max_reservations = 0
+                    max_circuits = 0
+                    max_circuits_per_peer = 0
+                    reservation_ttl = 0
+                    max_circuit_duration = "0s"
+                    max_circuit_rate = 0
+                    """))
+            .build()
+            .limits()
+            .relay();
+    assertThat(lifted).isEqualTo(new RelayLimits(0, 0, 0, Duration.ZERO, Duration.ZERO, 0));
+    assertThat(RelayLimits.allows(0, Integer.MAX_VALUE)).isTrue();
+    assertThat(RelayLimits.allows(4, 4)).isFalse();
+  }
+
+  @Test
+  void relayLimitsOutOfBoundsSayWhatIsAllowed() throws Exception {
+    assertThatThrownBy(
+            () -> ServerConfig.builder().file(write("token = \"t\"\nmax_circuits = -1\n")).build())
+        .hasMessageContaining(":2: 'max_circuits' must be a whole number, 0 for no limit");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(write("token = \"t\"\nreservation_ttl = \"500ms\"\n"))
+                    .build())
+        .hasMessageContaining(":2: reservation_ttl must be 0")
+        .hasMessageContaining("or at least 1s");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(write("token = \"t\"\nmax_circuit_rate = \"fast\"\n"))
+                    .build())
+        .hasMessageContaining("'max_circuit_rate' is invalid");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .token(Secret.of("t"))
+                    .limits(
+                        limits -> limits.relay(relay -> relay.maxCircuits(-1).maxCircuitRate(-5)))
+                    .build())
+        .as("flags are checked too, and every problem is listed")
+        .hasMessageContaining("max_circuits is a count: 0 for no limit, or more; got -1")
+        .hasMessageContaining("max_circuit_rate must be a rate like 1MB, or 0 for no limit");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .file(
+                        write(
+                            """
+                            token = "t"
+                            max_circuits = -1
+                            reservation_ttl = "500ms"
+                            max_circuit_rate = "fast"
+                            max_frame_bytes = 1
+                            """))
+                    .build())
+        .as("a file's relay problems are listed with the others, each at its line")
+        .hasMessageContaining(":2: 'max_circuits' must be a whole number")
+        .hasMessageContaining(":3: reservation_ttl must be 0")
+        .hasMessageContaining(":4: 'max_circuit_rate' is invalid")
+        .hasMessageContaining(":5: max_frame_bytes must be between 1024");
+  }
+
   private static User identify(ServerConfig config, String token) {
     String nonce = Proof.newNonce();
     return config

@@ -19,12 +19,13 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Whatever a stranger sends after the server's Hello, the login ends in a refusal or a protocol
  * error and never in a session: without the token, no input can produce a valid proof for the fresh
- * nonce. No other exception may escape. The seed corpus holds well-formed Login and DataLogin
- * frames for the fuzzer to mutate from.
+ * nonce. No other exception may escape. The seed corpus holds well-formed Login, DataLogin and
+ * Connect frames for the fuzzer to mutate from.
  */
 class ServerHandshakeFuzzTest {
   private static final Credentials CREDENTIALS =
@@ -42,12 +43,18 @@ class ServerHandshakeFuzzTest {
           PortRanges.UNPRIVILEGED,
           HostPermissions.DEFAULT);
 
+  private static final String ACCESS_KEY = "ab".repeat(32);
+
   @FuzzTest(maxDuration = "60s")
   void noBytesLogInWithoutTheToken(byte[] input) throws Exception {
     FailedLogins failedLogins =
         new FailedLogins(
             Integer.MAX_VALUE, Duration.ofMinutes(1), Duration.ofMinutes(1), System::nanoTime);
-    ServerHandshake handshake = new ServerHandshake(CREDENTIALS, failedLogins);
+    ServerHandshake handshake =
+        new ServerHandshake(
+            CREDENTIALS,
+            failedLogins,
+            tunnel -> tunnel.equals("home-ssh") ? Optional.of(ACCESS_KEY) : Optional.empty());
     ScriptedSocket socket = new ScriptedSocket(input);
     try {
       ServerHandshake.Outcome outcome =

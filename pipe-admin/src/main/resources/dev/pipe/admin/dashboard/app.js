@@ -81,8 +81,11 @@ const TUNNEL_COLUMNS = [
 ];
 
 // Where users reach a tunnel: its port, or for http and https tunnels the names it holds on the
-// port they share.
+// port they share. A relay tunnel has no public port: visitors reach it through circuits.
 function publicAddress(tunnel) {
+  if (tunnel.type === "relay") {
+    return "none (relay)";
+  }
   return tunnel.hosts.length > 0 ? tunnel.hosts.join(" ") + " (:" + tunnel.port + ")" : String(tunnel.port);
 }
 
@@ -100,6 +103,7 @@ function renderTunnels(tunnels) {
     tr.dataset.id = tunnel.id;
     tr.dataset.name = tunnel.name;
     tr.dataset.port = tunnel.port;
+    tr.dataset.type = tunnel.type;
     tr.dataset.reachedAt = publicAddress(tunnel);
     tr.dataset.client = tunnel.client.address;
     tr.dataset.bytesIn = tunnel.bytesIn;
@@ -169,8 +173,10 @@ function setStatus(text, isError) {
 function confirmClose(tr) {
   const dialog = $("confirm-close");
   $("confirm-name").textContent = tr.dataset.name;
-  $("confirm-text").textContent =
-    tr.dataset.reachedAt + " stops accepting users and its open connections are cut. " +
+  const what = tr.dataset.type === "relay"
+    ? "The relay reservation ends and its circuits are cut. "
+    : tr.dataset.reachedAt + " stops accepting users and its open connections are cut. ";
+  $("confirm-text").textContent = what +
     "The client at " + tr.dataset.client + " is told why and does not reopen the tunnel until it restarts.";
   dialog.dataset.id = tr.dataset.id;
   dialog.returnValue = "";
@@ -214,7 +220,8 @@ document.addEventListener("DOMContentLoaded", () => {
     if (dialog.returnValue !== "close") return;
     try {
       const closed = await closeTunnel(dialog.dataset.id);
-      setStatus("closed tunnel " + closed.name + " at " + publicAddress(closed), false);
+      const where = closed.type === "relay" ? " (relay)" : " at " + publicAddress(closed);
+      setStatus("closed tunnel " + closed.name + where, false);
     } catch (error) {
       setStatus("could not close the tunnel: " + error.message, true);
     }
