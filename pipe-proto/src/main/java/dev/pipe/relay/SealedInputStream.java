@@ -33,6 +33,15 @@ public final class SealedInputStream extends InputStream {
     return Optional.ofNullable(failure);
   }
 
+  /**
+   * The payload left of the record already opened: what the splice may take without waiting, so
+   * that it forwards a record in one write instead of its first bytes and then the rest.
+   */
+  @Override
+  public int available() {
+    return limit - position;
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];

@@ -92,6 +92,21 @@ class CircuitHandshakeTest {
   }
 
   @Test
+  void whatIsLeftOfAnOpenedRecordIsAvailableWithoutWaiting() throws Exception {
+    Ends ends = handshake(KEYS, KEYS, new MemoryPipe(), new MemoryPipe());
+    SealedStreams visitor = ends.visitor().get(30, TimeUnit.SECONDS);
+    SealedStreams provider = ends.provider().get(30, TimeUnit.SECONDS);
+    assertThat(provider.in().available()).isZero();
+    visitor.out().write(new byte[1_000]);
+    visitor.out().flush();
+
+    assertThat(provider.in().read(new byte[300])).isEqualTo(300);
+    assertThat(provider.in().available()).isEqualTo(700);
+    assertThat(provider.in().read(new byte[1_000])).isEqualTo(700);
+    assertThat(provider.in().available()).isZero();
+  }
+
+  @Test
   void aWrongSecretFailsOnBothEndsAndNoRecordIsExchanged() throws Exception {
     Ends ends = handshake(OTHER_SECRET, KEYS, new MemoryPipe(), new MemoryPipe());
     assertThat(failure(ends.visitor()))
