@@ -50,11 +50,6 @@ final class NamedTunnel implements PublicEndpoint, StreamTunnel {
   }
 
   @Override
-  public String tunnel() {
-    return info.name();
-  }
-
-  @Override
   public TunnelInfo info() {
     return info;
   }

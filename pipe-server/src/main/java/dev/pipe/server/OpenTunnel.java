@@ -11,7 +11,9 @@ sealed interface OpenTunnel permits PublicEndpoint, StreamTunnel, Reservation {
   ControlSession owner();
 
   /** The name the client gave it. */
-  String tunnel();
+  default String tunnel() {
+    return info().name();
+  }
 
   /** What an operator sees of it, with its live traffic. */
   TunnelInfo info();

@@ -55,7 +55,6 @@ final class PublicDatagramPort implements PublicEndpoint {
 
   private final ControlSession owner;
   private final TunnelInfo info;
-  private final String tunnel;
   private final DatagramSocket socket;
   private final int port;
   private final UdpSessions settings;
@@ -81,11 +80,11 @@ final class PublicDatagramPort implements PublicEndpoint {
         public void ask(ConnectionId id) {
           requests.register(id, PublicDatagramPort.this);
           try {
-            owner.send(new Message.Exchange(id, tunnel));
+            owner.send(new Message.Exchange(id, tunnel()));
           } catch (IOException e) {
             // The control connection failed; its session ends and closes this port.
             log.debug(
-                "tunnel={} could not ask for a udp data connection: {}", tunnel, e.toString());
+                "tunnel={} could not ask for a udp data connection: {}", tunnel(), e.toString());
           }
         }
 
@@ -99,7 +98,7 @@ final class PublicDatagramPort implements PublicEndpoint {
           log.warn(
               "tunnel={} udp port={}: no data connection from the client within {} ms; asking"
                   + " again",
-              tunnel,
+              tunnel(),
               port,
               timeout.toMillis());
         }
@@ -117,7 +116,6 @@ final class PublicDatagramPort implements PublicEndpoint {
       ServerEvents events) {
     this.owner = owner;
     this.info = info;
-    this.tunnel = info.name();
     this.socket = socket;
     // Kept: a closed DatagramSocket no longer knows its port, and the last log line names it.
     this.port = socket.getLocalPort();
@@ -133,11 +131,6 @@ final class PublicDatagramPort implements PublicEndpoint {
         quarter.compareTo(MIN_SWEEP) < 0
             ? MIN_SWEEP
             : quarter.compareTo(MAX_SWEEP) > 0 ? MAX_SWEEP : quarter;
-  }
-
-  @Override
-  public String tunnel() {
-    return tunnel;
   }
 
   @Override
@@ -188,7 +181,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       }
     } catch (IOException e) {
       if (!closed.get()) {
-        log.warn("tunnel={} udp port={} stopped: {}", tunnel, port, e.toString());
+        log.warn("tunnel={} udp port={} stopped: {}", tunnel(), port, e.toString());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -227,7 +220,7 @@ final class PublicDatagramPort implements PublicEndpoint {
         for (PeerSessions.Session session : sessions.expire(now)) {
           log.debug(
               "tunnel={} session={} peer={} closed: idle for {} ms",
-              tunnel,
+              tunnel(),
               session.id(),
               ControlChannel.describe(session.peer()),
               settings.idleTimeoutMillis());
@@ -279,7 +272,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       sourceDenied.warn(
           "tunnel={} udp port={} ignored peer {}: its address is not allowed"
               + " (allow_sources/deny_sources)",
-          tunnel,
+          tunnel(),
           port,
           ControlChannel.describe(peer));
       return null;
@@ -291,7 +284,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       tunnelFull.warn(
           "tunnel={} udp port={} ignored new peer {}: it already has {} sessions"
               + " (max_connections_per_tunnel)",
-          tunnel,
+          tunnel(),
           port,
           ControlChannel.describe(peer),
           limit);
@@ -303,7 +296,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       overCapLog.warn(
           "tunnel={} udp port={} ignored new peer {}: the tunnel already holds {} sessions, its"
               + " max_sessions; raise it in the client's tunnel config, or shorten idle_timeout",
-          tunnel,
+          tunnel(),
           port,
           ControlChannel.describe(peer),
           sessions.maxSessions());
@@ -312,7 +305,10 @@ final class PublicDatagramPort implements PublicEndpoint {
     info.traffic().connectionOpened();
     events.connectionOpened(info);
     log.debug(
-        "tunnel={} session={} peer={} opened", tunnel, session.id(), ControlChannel.describe(peer));
+        "tunnel={} session={} peer={} opened",
+        tunnel(),
+        session.id(),
+        ControlChannel.describe(peer));
     return session;
   }
 
@@ -325,7 +321,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       if (slot.detach(current)) {
         log.info(
             "tunnel={} udp data connection lost: {}; asking the client for a new one",
-            tunnel,
+            tunnel(),
             e.getMessage());
       }
       return false;
@@ -345,7 +341,7 @@ final class PublicDatagramPort implements PublicEndpoint {
     try {
       data.send(new Message.DataAccepted(id));
     } catch (IOException e) {
-      log.debug("tunnel={} udp data connection failed at once: {}", tunnel, e.toString());
+      log.debug("tunnel={} udp data connection failed at once: {}", tunnel(), e.toString());
       data.close();
       return;
     }
@@ -353,7 +349,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       data.close();
       return;
     }
-    log.debug("tunnel={} udp data connection from {} open", tunnel, data.peer());
+    log.debug("tunnel={} udp data connection from {} open", tunnel(), data.peer());
     try {
       while (true) {
         Message message = data.receive();
@@ -364,16 +360,16 @@ final class PublicDatagramPort implements PublicEndpoint {
         toPeer(datagram);
       }
     } catch (EOFException e) {
-      log.debug("tunnel={} udp data connection closed by the client", tunnel);
+      log.debug("tunnel={} udp data connection closed by the client", tunnel());
     } catch (ProtocolException e) {
       log.warn(
           "tunnel={} udp data connection from {} closed: {}; the tunnel asks for a new one",
-          tunnel,
+          tunnel(),
           data.peer(),
           e.getMessage());
     } catch (IOException e) {
       if (slot.holds(data)) {
-        log.info("tunnel={} udp data connection lost: {}", tunnel, e.getMessage());
+        log.info("tunnel={} udp data connection lost: {}", tunnel(), e.getMessage());
       }
     } finally {
       slot.detach(data);
@@ -407,7 +403,7 @@ final class PublicDatagramPort implements PublicEndpoint {
     log.warn(
         "udp data connection from {} closed: tunnel {} no longer waits for id {}",
         data.peer(),
-        tunnel,
+        tunnel(),
         id);
     try {
       data.send(
@@ -424,7 +420,7 @@ final class PublicDatagramPort implements PublicEndpoint {
     long dropped = counts.dropped();
     dropLog.warn(
         "tunnel={} udp port={} dropped a datagram{}: {} ({} dropped in all)",
-        tunnel,
+        tunnel(),
         port,
         peer == null ? "" : " of peer " + ControlChannel.describe(peer),
         reason,
@@ -445,7 +441,7 @@ final class PublicDatagramPort implements PublicEndpoint {
       requests.forget(asked);
     }
     Sockets.closeListener(socket, receiveThread);
-    log.info("tunnel={} udp port={} closed: {}", tunnel, port, counts);
+    log.info("tunnel={} udp port={} closed: {}", tunnel(), port, counts);
     return true;
   }
 }

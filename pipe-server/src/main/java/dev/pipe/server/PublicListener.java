@@ -39,11 +39,6 @@ final class PublicListener implements Backend, PublicEndpoint, StreamTunnel {
   }
 
   @Override
-  public String tunnel() {
-    return info.name();
-  }
-
-  @Override
   public TunnelInfo info() {
     return info;
   }

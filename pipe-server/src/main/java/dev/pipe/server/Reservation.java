@@ -34,11 +34,6 @@ final class Reservation implements OpenTunnel {
   }
 
   @Override
-  public String tunnel() {
-    return info.name();
-  }
-
-  @Override
   public TunnelInfo info() {
     return info;
   }
