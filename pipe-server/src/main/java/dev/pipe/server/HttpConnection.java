@@ -375,10 +375,10 @@ final class HttpConnection {
     Traffic traffic = current.info().traffic();
     front.active().add(user, up.socket());
     boolean ended = false;
+    Outcome outcome;
     try {
-      Outcome outcome = exchange(up, tunnel, traffic, exchange, reused);
+      outcome = exchange(up, tunnel, traffic, exchange, reused);
       ended = true;
-      return outcome;
     } finally {
       front.active().remove(user, up.socket());
       up.exchanged();
@@ -387,6 +387,13 @@ final class HttpConnection {
         endUpstream(false);
       }
     }
+    if (outcome == Outcome.CLOSE) {
+      // Back among the idle ones (if whole) before the user sees the response end: a user that
+      // closes after every request and comes straight back must find it there.
+      endUpstream(true);
+    }
+    out.flush();
+    return outcome;
   }
 
   private Outcome exchange(
@@ -449,7 +456,7 @@ final class HttpConnection {
         write(toUser(response, request.version(), userStays).bytes(responseBody), traffic);
         answered = true;
         new BodyCopy(up.in(), out, traffic.out(), up.buffer(), front.heads(), 502)
-            .copy(responseBody);
+            .copyHeld(responseBody);
         boolean whole = finished(upload, uploadFailed) && uploadFailed.get() == null;
         if (!(whole && response.keepAlive() && !untilClose)) {
           endUpstream(false);

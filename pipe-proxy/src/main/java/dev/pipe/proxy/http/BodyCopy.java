@@ -45,6 +45,15 @@ public final class BodyCopy {
 
   /** Copies the body; returns once it has been written and flushed. */
   public void copy(BodyLength length) throws IOException {
+    copyHeld(length);
+    out.flush();
+  }
+
+  /**
+   * Copies the body but leaves its last bytes in the output's buffer: the caller flushes them once
+   * it has done what must be done before the next hop can see the body end.
+   */
+  public void copyHeld(BodyLength length) throws IOException {
     switch (length) {
       case BodyLength.None none -> {
         // Nothing follows the head.
@@ -53,7 +62,6 @@ public final class BodyCopy {
       case BodyLength.Chunked chunked -> chunks();
       case BodyLength.UntilClose untilClose -> untilClose();
     }
-    out.flush();
   }
 
   private void exactly(long bytes) throws IOException {
